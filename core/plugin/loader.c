@@ -1,13 +1,20 @@
 /* The plugin loader: the only file of the project that includes <ltdl.h>.
  *
  * libgphoto2's habit: lt_dlforeachfile() lists the candidate modules of a
- * directory, lt_dlopenadvise() (with the "ext" advice, i.e. lt_dlopenext)
- * opens each one, trying NAME.la (so uninstalled libtool modules of the build
- * tree load too) and then NAME.so.  libltdl is not thread-safe: every lt_*
- * call runs under one process-wide mutex.  Plugin code (the entry point,
- * init) runs outside that lock. */
+ * directory (NAME without extension) and each is opened much as lt_dlopenext
+ * would: NAME.so when it exists, else NAME.la (so the uninstalled libtool
+ * modules of the build tree load too; libltdl follows the .la to
+ * .libs/NAME.so).  The exact file is passed to lt_dlopenadvise() rather than
+ * the bare NAME: libltdl tries each of its loaders in turn and reports the
+ * error of the last one ("file not found") even when dlopen had a better
+ * reason, so for a .so that libltdl refused, dlopen() is asked directly, only
+ * to get that reason ("invalid ELF header", a missing library).
+ *
+ * libltdl is not thread-safe: every lt_* call runs under one process-wide
+ * mutex.  Plugin code (the entry point, init) runs outside that lock. */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <ltdl.h>
 #include <pthread.h>
 #include <string.h>
@@ -71,7 +78,29 @@ compare_strings (const void *a, const void *b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-/* Open module STEM ("DIR/NAME", no extension) shown as PATH, validate and add it. */
+/* Why dlopen() cannot load PATH (malloc'd), or NULL when it can. */
+static char *
+dlopen_reason (const char *path)
+{
+  dlerror ();
+  void *h = dlopen (path, RTLD_LAZY | RTLD_LOCAL);
+  if (h)
+    {
+      dlclose (h);
+      return NULL;
+    }
+  const char *e = dlerror ();
+  if (e == NULL)
+    return NULL;
+  /* glibc says "PATH: reason"; the caller names the file already. */
+  size_t n = strlen (path);
+  if (strncmp (e, path, n) == 0 && e[n] == ':' && e[n + 1] == ' ')
+    e += n + 2;
+  return kn_xstrdup (e);
+}
+
+/* Open module file PATH ("DIR/NAME.la" or "DIR/NAME.so", NAME from STEM),
+ * validate and add it. */
 static void
 load_one (struct kn_plugins *t, const char *stem, const char *path)
 {
@@ -83,16 +112,26 @@ load_one (struct kn_plugins *t, const char *stem, const char *path)
   lt_dlhandle h = NULL;
   if (lt_dladvise_init (&advise) == 0)
     {
-      /* ext: try NAME.la then NAME.so; local: the modules all export the
-       * same entry symbol, keep them out of the global namespace. */
-      if (lt_dladvise_ext (&advise) == 0 && lt_dladvise_local (&advise) == 0)
-        h = lt_dlopenadvise (stem, advise);
+      /* local: the modules all export the same entry symbol, keep them out
+       * of the global namespace. */
+      if (lt_dladvise_local (&advise) == 0)
+        h = lt_dlopenadvise (path, advise);
       lt_dladvise_destroy (&advise);
     }
   if (h == NULL)
     {
       const char *why = lt_dlerror ();
       kn_cleanup_free char *msg = kn_xstrdup (why ? why : "unknown error");
+      size_t len = strlen (path);
+      if (len > 3 && strcmp (path + len - 3, ".so") == 0)
+        {
+          char *better = dlopen_reason (path);
+          if (better)
+            {
+              free (msg);
+              msg = better;
+            }
+        }
       pthread_mutex_unlock (&ltdl_lock);
       kn_plugins_refuse (t, path, "cannot load: %s", msg);
       return;
@@ -126,11 +165,14 @@ kn_plugin_loader_scan_dir (struct kn_plugins *t, const char *dir)
     {
       if (i > 0 && strcmp (c.stems[i], c.stems[i - 1]) == 0)
         continue;
-      /* Only files that look like modules: NAME.la, else NAME.so.  Anything
-       * else libltdl lists (README, .libs, foo.o) is not a candidate. */
+      /* Only files that look like modules: NAME.so, else NAME.la.  Anything
+       * else libltdl lists (README, .libs, foo.o) is not a candidate.  The
+       * .so comes first: an installed NAME.la names its install libdir, which
+       * libltdl would try before this directory (wrong for a relocated or
+       * DESTDIR tree); a build tree has only NAME.la (the .so is in .libs). */
       kn_cleanup_free char *la = kn_xasprintf ("%s.la", c.stems[i]);
       kn_cleanup_free char *so = kn_xasprintf ("%s.so", c.stems[i]);
-      const char *path = access (la, F_OK) == 0 ? la : access (so, F_OK) == 0 ? so : NULL;
+      const char *path = access (so, F_OK) == 0 ? so : access (la, F_OK) == 0 ? la : NULL;
       if (path)
         load_one (t, c.stems[i], path);
     }

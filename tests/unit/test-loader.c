@@ -176,7 +176,8 @@ Test (loader, libs_dir_and_plain_so_files)
   kn_cleanup_free char *readme = kn_xasprintf ("%s/README", tmpl);
   FILE *f = fopen (bogus, "w");
   cr_assert_not_null (f);
-  fputs ("this is not an ELF file\n", f);
+  for (int i = 0; i < 8; i++)
+    fputs ("this text file is not an ELF shared object\n", f);
   fclose (f);
   f = fopen (readme, "w");
   cr_assert_not_null (f);
@@ -189,7 +190,8 @@ Test (loader, libs_dir_and_plain_so_files)
   expect_refused (t, tmpl, "nosym.so", "missing entry symbol kn_plugin_get_desc (not a kaniko plugin)");
   const char *why = refusal (t, bogus);
   cr_assert_not_null (why, "bogus.so not refused");
-  cr_assert_eq (strncmp (why, "cannot load: ", 13), 0, "%s", why);
+  /* dlopen's own reason, not libltdl's generic "file not found". */
+  cr_assert_str_eq (why, "cannot load: invalid ELF header");
   cr_assert_eq (kn_plugins_refused_count (t), 2, "README is not a candidate");
   kn_plugins_free (t);
 
