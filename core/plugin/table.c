@@ -208,6 +208,26 @@ dirs_text (const struct kn_plugins *t)
   return s;
 }
 
+/* "; PATH was refused: REASON" for every refused file named NAME(.so|.la), or "" (malloc'd). */
+static char *
+refused_text (const struct kn_plugins *t, const char *name)
+{
+  char *s = kn_xstrdup ("");
+  size_t n = strlen (name);
+  for (size_t i = 0; i < t->n_refused; i++)
+    {
+      const char *path = t->refused[i]->path;
+      const char *base = strrchr (path, '/');
+      base = base ? base + 1 : path;
+      if (strncmp (base, name, n) != 0 || (strcmp (base + n, ".so") != 0 && strcmp (base + n, ".la") != 0))
+        continue;
+      char *next = kn_xasprintf ("%s; %s was refused: %s", s, path, t->refused[i]->reason);
+      free (s);
+      s = next;
+    }
+  return s;
+}
+
 /* Append KEY (quoted) to the ", "-separated list *S unless already in it. */
 static void
 list_add (char **s, const char *key)
@@ -248,8 +268,10 @@ kn_plugins_find (const struct kn_plugins *t, enum kn_plugin_kind kind, const cha
   for (size_t i = 0; (vt = kn_plugins_nth (t, kind, i)); i++)
     list_add (&found, ((const struct kn_vtable_header *) vt)->name);
   kn_cleanup_free char *dirs = dirs_text (t);
-  return kn_error_make (err, KN_ENOTFOUND, 0, "no %s plugin named \"%s\" (%s found: %s; directories searched: %s)",
-                        kn_plugin_kind_name (kind), name, kn_plugin_kind_name (kind), *found ? found : "none", dirs);
+  kn_cleanup_free char *refused = refused_text (t, name);
+  return kn_error_make (err, KN_ENOTFOUND, 0, "no %s plugin named \"%s\" (%s found: %s; directories searched: %s)%s",
+                        kn_plugin_kind_name (kind), name, kn_plugin_kind_name (kind), *found ? found : "none", dirs,
+                        refused);
 }
 
 /* The length of URL's scheme when it starts with "scheme://", else 0. */

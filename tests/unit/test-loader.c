@@ -127,6 +127,13 @@ Test (loader, fixtures_refused_with_exact_reasons)
       = kn_xasprintf ("no runner plugin named \"chroot\" (runner found: none; directories searched: %s)", dir);
   cr_assert_str_eq (err->msg, msg2);
   kn_error_release (&err);
+  cr_assert_eq (kn_plugins_find (t, KN_KIND_COMPRESSOR, "noslot", &vt, &err), -KN_ENOTFOUND);
+  kn_cleanup_free char *msg3 = kn_xasprintf (
+      "no compressor plugin named \"noslot\" (compressor found: \"good\"; directories searched: %s); %s/noslot.la "
+      "was refused: plugin \"noslot\": compressor \"noslot\": mandatory slot new_reader is NULL",
+      dir, dir);
+  cr_assert_str_eq (err->msg, msg3);
+  kn_error_release (&err);
   kn_plugins_free (t);
 }
 
@@ -513,6 +520,26 @@ Test (loader, builtin_wins_over_module)
   cr_assert_geq (kn_plugins_scan (t, &err), 1);
   cr_assert_str_eq (loaded (t, "good")->desc->version, "builtin");
   expect_refused (t, dir, "good.la", "duplicate plugin \"good\": already loaded from (builtin)");
+  kn_plugins_free (t);
+}
+
+/* tests/fixtures/good.c, linked into this program with KN_PLUGIN_BUILTIN. */
+const struct kn_plugin_desc *kn_plugin_good_get_desc (void);
+
+Test (loader, plugin_define_builtin_entry)
+{
+  struct kn_plugins *t = kn_plugins_new ();
+  struct kn_error *err = NULL;
+  kn_plugins_register_builtin (t, "good", kn_plugin_good_get_desc);
+  cr_assert_eq (kn_plugins_scan (t, &err), 1);
+  const struct kn_plugin_info *p = loaded (t, "good");
+  cr_assert_not_null (p);
+  cr_assert_str_eq (p->path, KN_PLUGIN_BUILTIN_PATH);
+  cr_assert_str_eq (p->desc->version, "1.0.0");
+  cr_assert_eq (p->desc->abi_major, KN_PLUGIN_ABI_MAJOR);
+  cr_assert_eq (p->desc->desc_size, sizeof (struct kn_plugin_desc));
+  const void *vt = NULL;
+  cr_assert_eq (kn_plugins_find (t, KN_KIND_COMPRESSOR, "good", &vt, &err), 0);
   kn_plugins_free (t);
 }
 
