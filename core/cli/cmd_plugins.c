@@ -178,6 +178,12 @@ kn_cmd_plugins (int argc, char **argv)
       kn_plugins_add_default_dirs (t);
       if (kn_plugins_scan (t, &err) < 0)
         status = 1;
+      else if (kn_plugins_check_options (t, &err) < 0)
+        {
+          /* A diagnostic command: say it, but still list what was found. */
+          fprintf (stderr, "kaniko: plugins: warning: %s\n", err->msg);
+          kn_error_release (&err);
+        }
     }
   if (err)
     fprintf (stderr, "kaniko: plugins: %s\n", err->msg);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <json-c/json.h>
 
 #include <kaniko/sys/compressor.h>
@@ -521,6 +522,40 @@ Test (loader, builtin_wins_over_module)
   cr_assert_str_eq (loaded (t, "good")->desc->version, "builtin");
   expect_refused (t, dir, "good.la", "duplicate plugin \"good\": already loaded from (builtin)");
   kn_plugins_free (t);
+}
+
+/* One table per thread, scanned concurrently: libltdl is serialised by the loader. */
+static void *
+scan_thread (void *arg)
+{
+  const char *dir = arg;
+  for (int round = 0; round < 5; round++)
+    {
+      struct kn_plugins *t = kn_plugins_new ();
+      struct kn_error *err = NULL;
+      if (kn_plugins_add_dir (t, dir, &err) < 0 || kn_plugins_scan (t, &err) != 1 || kn_plugins_refused_count (t) != 8)
+        {
+          kn_error_free (err);
+          kn_plugins_free (t);
+          return (void *) 1;
+        }
+      kn_plugins_free (t);
+    }
+  return NULL;
+}
+
+Test (loader, concurrent_tables)
+{
+  kn_cleanup_free char *dir = fixtures (NULL);
+  pthread_t th[4];
+  for (int i = 0; i < 4; i++)
+    cr_assert_eq (pthread_create (&th[i], NULL, scan_thread, dir), 0);
+  for (int i = 0; i < 4; i++)
+    {
+      void *res = (void *) 1;
+      cr_assert_eq (pthread_join (th[i], &res), 0);
+      cr_assert_null (res, "thread %d saw a different table", i);
+    }
 }
 
 /* tests/fixtures/good.c, linked into this program with KN_PLUGIN_BUILTIN. */
