@@ -75,7 +75,8 @@ KN_EXPORT void kn_plugins_free (struct kn_plugins *t);
 
 /* Append DIR (--plugin-dir: absolute, must be a directory) to the search
  * path.  A directory already in the path is not added twice.  Returns 0, or
- * -KN_EINVAL (relative) / -KN_ENOTFOUND (not a directory) with *err set. */
+ * -KN_EINVAL (relative, or containing ':') / -KN_ENOTFOUND (not a directory)
+ * with *err set. */
 KN_EXPORT int kn_plugins_add_dir (struct kn_plugins *t, const char *dir, struct kn_error **err);
 
 /* Append the default search path after the --plugin-dir ones: every entry of

@@ -51,6 +51,9 @@ kn_plugins_add_dir (struct kn_plugins *t, const char *dir, struct kn_error **err
 {
   if (dir == NULL || dir[0] != '/')
     return kn_error_make (err, KN_EINVAL, 0, "--plugin-dir %s: not an absolute path", dir ? dir : "(null)");
+  /* libltdl takes a ':'-separated search path (and KANIKO_PLUGIN_PATH is one too). */
+  if (strchr (dir, ':'))
+    return kn_error_make (err, KN_EINVAL, 0, "--plugin-dir %s: a plugin directory cannot contain ':'", dir);
   if (!is_dir (dir))
     return kn_error_make (err, KN_ENOTFOUND, 0, "--plugin-dir %s: not a directory", dir);
   kn_plugins_append_dir (t, dir, KN_PLUGIN_DIR_FLAG);

@@ -586,6 +586,9 @@ Test (loader, search_path)
   cr_assert_str_eq (err->msg, "--plugin-dir relative/dir: not an absolute path");
   kn_error_release (&err);
   cr_assert_eq (kn_plugins_add_dir (t, "/nonexistent/kaniko-plugins", &err), -KN_ENOTFOUND);
+  cr_assert_str_eq (err->msg, "--plugin-dir /nonexistent/kaniko-plugins: not a directory");
+  kn_error_release (&err);
+  cr_assert_eq (kn_plugins_add_dir (t, "/tmp/a:b", &err), -KN_EINVAL);
   kn_error_release (&err);
 
   kn_cleanup_free char *dir = fixtures (NULL);
