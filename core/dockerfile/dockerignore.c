@@ -492,7 +492,9 @@ kn_dockerignore_load (const char *context_dir, const char *dockerfile_path, stru
 
   if (dockerfile_path && *dockerfile_path)
     {
-      if (dockerfile_path[0] == '/' || context_dir == NULL)
+      /* Like kaniko's resolveDockerfilePath: a relative path names a file
+       * under the working directory when one exists, else under the context. */
+      if (dockerfile_path[0] == '/' || context_dir == NULL || stat (dockerfile_path, &st) == 0)
         first = kn_xasprintf ("%s.dockerignore", dockerfile_path);
       else
         first = kn_xasprintf ("%s/%s.dockerignore", context_dir, dockerfile_path);

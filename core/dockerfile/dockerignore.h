@@ -19,8 +19,10 @@ struct kn_ignore;
 int kn_dockerignore_parse (const char *text, size_t len, struct kn_ignore **out, struct kn_error **err);
 
 /* Load the ignore file of a build: "<dockerfile_path>.dockerignore" first
- * (dockerfile_path may be NULL; a relative one is taken relative to
- * context_dir), then "<context_dir>/.dockerignore"; neither gives an empty list.
+ * (dockerfile_path may be NULL; a relative one is taken relative to the
+ * working directory when that file exists there, else relative to
+ * context_dir), then "<context_dir>/.dockerignore"; neither gives an empty
+ * list.
  * Returns 0 and a new list, or a negative code when a file cannot be read. */
 int kn_dockerignore_load (const char *context_dir, const char *dockerfile_path, struct kn_ignore **out,
                           struct kn_error **err);

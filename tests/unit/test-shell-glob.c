@@ -195,3 +195,39 @@ Test (dockerignore, load_order)
   unlink (p1);
   rmdir (dir);
 }
+
+Test (glob, utf8_like_go)
+{
+  uint32_t r;
+  cr_expect_eq (kn_glob_decode_rune ("\xed\xa0\x80", 3, &r), 1, "surrogates are invalid");
+  cr_expect_eq (r, KN_RUNE_ERROR);
+  cr_expect_eq (kn_glob_decode_rune ("\xc0\x80", 2, &r), 1, "overlong forms are invalid");
+  cr_expect_eq (kn_glob_decode_rune ("\xf0\x9f\x98\x80", 4, &r), 4);
+  cr_expect_eq (r, 0x1F600);
+  cr_expect_eq (kn_glob_decode_rune ("\xe2\x82", 2, &r), 1, "truncated sequences are invalid");
+  cr_expect (kn_glob_is_letter (0xD55C), "Hangul is a letter");
+  cr_expect (kn_glob_is_digit (0x0661), "ARABIC-INDIC DIGIT ONE is a digit");
+  cr_expect (!kn_glob_is_letter ('_'));
+  cr_expect (kn_glob_is_space (0x3000) && kn_glob_is_space (0x85) && !kn_glob_is_space (0x200B));
+}
+
+Test (glob, trim_space)
+{
+  size_t start, n = kn_glob_trim_space ("\xc2\xa0 a b\t\xe3\x80\x80", 10, &start);
+  cr_expect_eq (start, 3);
+  cr_expect_eq (n, 3);
+  n = kn_glob_trim_space (" \t ", 3, &start);
+  cr_expect_eq (n, 0);
+}
+
+Test (glob, filepath_match_escapes_and_classes)
+{
+  struct kn_error *err = NULL;
+  cr_expect_eq (kn_glob_match ("a\\*b", "a*b", &err), 1);
+  cr_expect_eq (kn_glob_match ("a\\*b", "axb", &err), 0);
+  cr_expect_eq (kn_glob_match ("[α-ω]x", "βx", &err), 1);
+  cr_expect_eq (kn_glob_match ("[^α-ω]x", "βx", &err), 0);
+  cr_expect_eq (kn_glob_match ("*/b", "a/b", &err), 1);
+  cr_expect_eq (kn_glob_match ("*", "a/b", &err), 0);
+  cr_assert_null (err);
+}

@@ -158,3 +158,26 @@ Test (shell, matches_sets)
   cr_assert_str_eq (u[0], "Z");
   cr_assert_null (u[1]);
 }
+
+Test (shell, skip_unset_keeps_bad_modifier_of_unset_variable)
+{
+  /* BuildKit reads the word before it checks the modifier, so an unset
+   * variable is printed back while a set one fails. */
+  struct kn_shell_lex lex = { .env = env1, .skip_unset_env = 1 };
+  kn_cleanup_free char *m = NULL;
+  EXPECT (&lex, "${X:YYY}", "${X:YYY}");
+  m = expand_err (&lex, "${A:YYY}");
+  cr_expect (strstr (m, "unsupported modifier (:Y)") != NULL, "%s", m);
+}
+
+Test (shell, quotes_inside_patterns)
+{
+  static const char *const env[] = { "V=a*b*c", NULL };
+  struct kn_shell_lex lex = { .env = env };
+  /* quotes are removed before the pattern is built, so '*' is still a glob */
+  EXPECT (&lex, "${V#'*'}", "a*b*c");
+  EXPECT (&lex, "${V#*\\*}", "b*c");
+  EXPECT (&lex, "${V##*\\*}", "c");
+  EXPECT (&lex, "${V%\\**}", "a*b");
+  EXPECT (&lex, "${V%%\\**}", "a");
+}
