@@ -226,6 +226,7 @@ kn_cli_config_load (const char *path, struct kn_build_options *o, unsigned char 
     return r;
 
   struct json_tokener *tok = json_tokener_new ();
+  json_tokener_set_flags (tok, JSON_TOKENER_STRICT);
   struct json_object *root = json_tokener_parse_ex (tok, buf, (int) len);
   enum json_tokener_error jerr = json_tokener_get_error (tok);
   size_t end = json_tokener_get_parse_end (tok);

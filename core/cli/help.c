@@ -130,7 +130,7 @@ help_text (const struct kn_opt *o, char space)
   kn_cleanup_free char *env = o->env ? kn_xasprintf (" [env%c%s]", space, o->env) : kn_xstrdup ("");
   if (def == NULL)
     return kn_xasprintf ("%s%s", o->help, env);
-  for (char *p = def; *p; p++)
+  for (char *p = def; *p && o->def_help == NULL; p++)
     if (*p == ' ')
       *p = space;
   return kn_xasprintf ("%s%s (default%c%s)", o->help, env, space, def);
@@ -141,8 +141,8 @@ kn_cli_help_build (FILE *f, const char *prog)
 {
   bool executor = strcmp (prog, "executor") == 0;
   fprintf (f, "Usage: %s [FLAGS]\n\n", executor ? "executor" : "kaniko build");
-  fprintf (f, "Build a container image from a Dockerfile and a build context, without a daemon, and push\n"
-              "it to the destinations. The flags of Go kaniko's executor are accepted as they are.\n");
+  fprintf (f, "Build a container image from a Dockerfile and a build context, without a daemon,\n"
+              "and push it to the destinations. It accepts the flags of Go kaniko's executor.\n");
   for (int g = 0; g < KN_GROUP_MAX; g++)
     {
       bool header = false;
@@ -182,9 +182,10 @@ kn_cli_help_build (FILE *f, const char *prog)
       fprintf (f, "  %-*s", HELP_COLUMN - 2, other_env[i].name);
       wrap (f, other_env[i].help, HELP_COLUMN, HELP_COLUMN, HELP_WIDTH);
     }
-  fprintf (f, "\nPrecedence: flag > environment variable > --config file > default. Boolean flags take\n"
-              "--flag, --flag=true or --flag=false. Flags marked [not supported yet] are recognised and\n"
-              "fail when set to anything but their default.\n");
+  fprintf (f, "\nPrecedence: flag > environment variable > --config file > default.\n"
+              "Boolean flags take --flag, --flag=true or --flag=false. Flags marked\n"
+              "[not supported yet] are recognised and fail when set to anything but\n"
+              "their default.\n");
 }
 
 /* ---- Markdown ---- */
