@@ -62,9 +62,10 @@ metavar (const struct kn_opt *o)
     }
 }
 
-/* The default as people read it, or NULL when there is nothing worth showing. */
+/* The default as people read it, or NULL when there is nothing worth showing
+ * (with ZEROS, false and 0 are worth showing). */
 static char *
-default_text (const struct kn_opt *o, bool quote)
+default_text (const struct kn_opt *o, bool quote, bool zeros)
 {
   if (o->def_help)
     return kn_xstrdup (o->def_help);
@@ -72,7 +73,7 @@ default_text (const struct kn_opt *o, bool quote)
     return NULL;
   if (o->type == KN_OPT_BOOL || o->type == KN_OPT_INT || o->type == KN_OPT_FLOAT)
     {
-      if (strcmp (o->def, "false") == 0 || strcmp (o->def, "0") == 0)
+      if (!zeros && (strcmp (o->def, "false") == 0 || strcmp (o->def, "0") == 0))
         return NULL;
       return kn_xstrdup (o->def);
     }
@@ -126,7 +127,7 @@ wrap (FILE *f, const char *text, int first_col, int indent, int width)
 static char *
 help_text (const struct kn_opt *o, char space)
 {
-  kn_cleanup_free char *def = default_text (o, true);
+  kn_cleanup_free char *def = default_text (o, true, false);
   kn_cleanup_free char *env = o->env ? kn_xasprintf (" [env%c%s]", space, o->env) : kn_xstrdup ("");
   if (def == NULL)
     return kn_xasprintf ("%s%s", o->help, env);
@@ -212,7 +213,8 @@ kn_cli_help_markdown (FILE *f)
               "`kaniko build` (also `kaniko` with no command, and `executor`) takes these flags. Precedence:\n"
               "flag > environment variable > `--config` file > default. The config file is a JSON object\n"
               "keyed by flag name, plus a `\"plugins\"` object of per-plugin options. A flag whose status is\n"
-              "*not supported yet* is recognised and fails when set to anything but its default.\n");
+              "*not supported yet* is recognised and fails when set to anything but its default; *supported*\n"
+              "means it is parsed, checked and handed to the build engine.\n");
   for (int g = 0; g < KN_GROUP_MAX; g++)
     {
       bool header = false;
@@ -239,7 +241,7 @@ kn_cli_help_markdown (FILE *f)
           if (o->env)
             fprintf (f, "`%s`", o->env);
           fputs (" | ", f);
-          kn_cleanup_free char *def = default_text (o, false);
+          kn_cleanup_free char *def = default_text (o, false, true);
           if (def && o->def_help)
             md_cell (f, def);
           else if (def)

@@ -7,7 +7,7 @@ src=${KN_TOP_SRCDIR:-$(dirname "$0")/../..}
 run "$KANIKO" build --help-markdown
 expect_rc 0 "--help-markdown"
 expect_out '| `-f`, `--dockerfile PATH` |  | `Dockerfile` | supported |' "--help-markdown"
-expect_out '| `--use-new-run` |  |  | not supported yet |' "--help-markdown"
+expect_out '| `--use-new-run` |  | `false` | not supported yet |' "--help-markdown"
 expect_out '`KANIKO_REGISTRY_MIRROR`' "--help-markdown"
 diff -u "$src/docs/flags.md" "$tmp/out" > "$tmp/diff" \
   || fail "docs/flags.md is stale, run 'make update-cli-docs':
