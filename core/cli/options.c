@@ -717,7 +717,11 @@ kn_cli_parse_build_options (int argc, char **argv, struct kn_build_options *out,
   bool use_env = !(info->flags & KN_CLI_PARSE_NO_ENV);
   int r;
 
-  kn_cleanup_free struct pending *pending = kn_xcalloc ((size_t) (argc > 0 ? argc : 1), sizeof *pending);
+  /* At most one pending value per argument, or per character of a group of shorthands. */
+  size_t cap = 1;
+  for (int i = 1; i < argc; i++)
+    cap += strlen (argv[i]) + 1;
+  kn_cleanup_free struct pending *pending = kn_xcalloc (cap, sizeof *pending);
   size_t n_pending = 0;
   r = tokenize (argc, argv, pending, &n_pending, err);
   if (r < 0)

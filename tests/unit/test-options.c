@@ -370,6 +370,8 @@ Test (options, actions)
   cr_assert_eq (info.action, KN_ACTION_HELP);
   assert_ok (parse ("-h", NULL));
   cr_assert_eq (info.action, KN_ACTION_HELP);
+  assert_ok (parse ("-hhhhhhhhhhhhhhhhhhhhhhhh", "-hvdebug", NULL)); /* grouped shorthands */
+  cr_assert_eq (info.action, KN_ACTION_HELP);
   assert_ok (parse ("--version", "--help-markdown", NULL));
   cr_assert_eq (info.action, KN_ACTION_HELP_MARKDOWN);
   assert_ok (parse ("--print-options", "--no-push", NULL));
