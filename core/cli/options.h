@@ -126,8 +126,10 @@ struct kn_cli_parse_info {
 /* Fill OUT from ARGV[1..ARGC-1] (ARGV[0] is the command name), the environment
  * and the config file, in that precedence, over the defaults.  Returns 0, or
  * a negative code with *ERR set (KN_EINVAL for usage errors, KN_ENOTSUP for a
- * "not supported yet" option).  INFO may be NULL.  OUT is cleared first and
- * owned by the caller afterwards (kn_cli_build_options_clear), even on error. */
+ * "not supported yet" option).  INFO may be NULL.  OUT is overwritten (zeroed
+ * first, not freed) and owned by the caller afterwards, even on error: free it
+ * with kn_cli_build_options_clear.  --help and the other actions return 0
+ * with INFO->action set and OUT left empty (--print-options excepted). */
 int kn_cli_parse_build_options (int argc, char **argv, struct kn_build_options *out, struct kn_cli_parse_info *info,
                                 struct kn_error **err);
 
