@@ -444,6 +444,33 @@ kn_strv_push (char ***v, const char *s)
 
 /* ---- parsing ---- */
 
+/* json-c's strict mode still takes single-quoted strings: outside of
+ * double-quoted strings only JSON's own characters may appear.  Returns the
+ * offset of the first offending byte, or LEN. */
+static size_t
+lexical_check (const char *p, size_t len)
+{
+  static const char ok[] = " \t\r\n{}[]:,-+.0123456789eEtruefalsn";
+  int in_str = 0;
+  for (size_t i = 0; i < len; i++)
+    {
+      char c = p[i];
+      if (in_str)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_str = 0;
+          continue;
+        }
+      if (c == '"')
+        in_str = 1;
+      else if (c == '\0' || !strchr (ok, c))
+        return i;
+    }
+  return len;
+}
+
 int
 kn_json_parse (const void *data, size_t len, const char *what, json_object **out, struct kn_error **err)
 {
@@ -452,7 +479,13 @@ kn_json_parse (const void *data, size_t len, const char *what, json_object **out
   enum json_tokener_error jerr;
   size_t end;
   const char *p = data;
+  size_t bad = lexical_check (p, len);
 
+  if (bad < len)
+    {
+      json_tokener_free (tok);
+      return kn_error_make (err, KN_EINVAL, 0, "%s: invalid JSON at offset %zu: unexpected character", what, bad);
+    }
   json_tokener_set_flags (tok, JSON_TOKENER_STRICT);
   obj = json_tokener_parse_ex (tok, p, (int) len);
   jerr = json_tokener_get_error (tok);
