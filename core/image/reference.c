@@ -404,6 +404,14 @@ kn_reference_tag_or_default (const struct kn_reference *r)
 }
 
 const char *
+kn_reference_identifier (const struct kn_reference *r)
+{
+  if (r->digest)
+    return r->digest;
+  return kn_reference_tag_or_default (r);
+}
+
+const char *
 kn_reference_api_host (const struct kn_reference *r)
 {
   if (r->domain == NULL || *r->domain == '\0' || strcmp (r->domain, KN_REF_DEFAULT_DOMAIN) == 0

@@ -37,6 +37,9 @@ KN_EXPORT char *kn_reference_familiar_name (const struct kn_reference *r);
 KN_EXPORT char *kn_reference_familiar_string (const struct kn_reference *r);
 /* The tag, or "latest" when there is none. */
 KN_EXPORT const char *kn_reference_tag_or_default (const struct kn_reference *r);
+/* What to ask the registry for, like Docker's ParseDockerRef: the digest when there is one (a
+ * "name:tag@digest" reference pulls by digest), else the tag, else "latest". */
+KN_EXPORT const char *kn_reference_identifier (const struct kn_reference *r);
 /* The host to talk the registry API to: registry-1.docker.io for Docker Hub, else the domain. */
 KN_EXPORT const char *kn_reference_api_host (const struct kn_reference *r);
 /* The registry name as go-containerregistry (kaniko) spells it: index.docker.io for Docker Hub. */

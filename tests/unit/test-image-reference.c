@@ -310,6 +310,13 @@ Test (reference, hosts_and_ggcr_names)
   repo2 = kn_reference_repository_name (&r);
   cr_expect_str_eq (repo2, "localhost:5000/a/b");
   cr_expect_str_eq (kn_reference_tag_or_default (&r), "v1");
+  cr_expect_str_eq (kn_reference_identifier (&r), "v1");
+  kn_reference_clear (&r);
+  cr_assert_eq (kn_reference_parse_normalized ("busybox:1@sha256:" F64, &r, NULL), 0);
+  cr_expect_str_eq (kn_reference_identifier (&r), "sha256:" F64, "tag+digest pulls by digest");
+  kn_reference_clear (&r);
+  cr_assert_eq (kn_reference_parse_normalized ("busybox", &r, NULL), 0);
+  cr_expect_str_eq (kn_reference_identifier (&r), "latest");
   kn_reference_clear (&r);
 }
 
