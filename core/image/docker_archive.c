@@ -177,11 +177,11 @@ write_all_entries (struct tarw *t, const struct kn_docker_archive_image *images,
       struct kn_manifest m = { 0 };
       kn_cleanup_free char *cfg_name = NULL;
       char digest[KN_DIGEST_STR_LEN];
-      const char *mt = images[i].media_type;
+      kn_cleanup_free char *mt = NULL;
       if ((ret = kn_manifest_parse (images[i].manifest, images[i].manifest_len, 0, &m, err)) < 0)
         goto out;
-      if (mt == NULL)
-        mt = m.media_type ? m.media_type : KN_MT_OCI_MANIFEST;
+      mt = kn_xstrdup (images[i].media_type ? images[i].media_type
+                                            : (m.media_type ? m.media_type : KN_MT_OCI_MANIFEST));
       cfg_name = entry_name (style, m.config.digest, 0);
       ret = entry_blob (t, cfg_name, m.config.digest, m.config.size, blobs, err);
       kn_jw_obj_begin (&mj);
