@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -227,6 +228,12 @@ kn_oci_layout_put_blob (const char *dir, const char *digest, int64_t size, const
       unlink (tmp);
       return kn_error_make (err, kn_error_code_from_errno (e), e, "store blob `%s`", p);
     }
+  {
+    kn_cleanup_free char *bdir = kn_xasprintf ("%s/blobs/sha256", dir);
+    kn_cleanup_close int dfd = open (bdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0)
+      (void) fsync (dfd);
+  }
   return 0;
 }
 
@@ -345,6 +352,7 @@ kn_oci_layout_add (const char *dir, const char *media_type, const void *data, si
   kn_cleanup_free char *out = NULL;
   char digest[KN_DIGEST_STR_LEN];
   size_t out_len = 0, keep = 0;
+  kn_cleanup_close int lock_fd = -1;
   int ret;
 
   if (media_type == NULL)
@@ -365,6 +373,10 @@ kn_oci_layout_add (const char *dir, const char *media_type, const void *data, si
   if ((ret = add_doc (dir, media_type, data, len, blobs, 0, err)) < 0)
     return kn_error_wrap (err, "OCI layout `%s`", dir);
 
+  /* Serialise read-modify-write of index.json between concurrent writers. */
+  lock_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock_fd < 0 || flock (lock_fd, LOCK_EX) < 0)
+    return kn_error_make (err, KN_EIO, errno, "OCI layout `%s`: lock", dir);
   if (access (index_path, F_OK) == 0)
     {
       if ((ret = kn_oci_layout_read_index (dir, &x, err)) < 0)

@@ -21,7 +21,8 @@
  * at DIR (created when missing): every blob it references (children of an index too) is copied from
  * BLOBS (foreign layers the provider lacks are skipped), the document is stored as a blob and an entry
  * is appended to index.json, annotated with org.opencontainers.image.ref.name=REF_NAME when REF_NAME
- * is non-NULL (an older entry with the same name loses it, like skopeo).  Digests are verified. */
+ * is non-NULL (an older entry with the same name is replaced, like skopeo).  Digests are verified;
+ * concurrent writers to one layout are serialised with flock on DIR. */
 KN_EXPORT int kn_oci_layout_add (const char *dir, const char *media_type, const void *data, size_t len,
                                  const char *ref_name, const struct kn_blob_provider *blobs, struct kn_error **err);
 /* Copy blob DIGEST (SIZE bytes, -1 unknown) from BLOBS into DIR unless present; verifies digest and size. */
