@@ -33,7 +33,7 @@ kn_dockercfg_key_host (const char *key)
   n = strcspn (p, "/");
   char *h = kn_xstrndup (p, n);
   for (char *c = h; *c; c++)
-    *c = (char) tolower ((unsigned char) *c);
+    *c = (char)tolower ((unsigned char)*c);
   return h;
 }
 
@@ -130,20 +130,19 @@ from_auth_entry (struct json_object *e, const char *path, const char *host, stru
     return kn_error_make (err, KN_EINVAL, 0, "%s: auths entry for %s is not an object", path, host);
   if (auth)
     {
-      gnutls_datum_t in = { (unsigned char *) auth, (unsigned) strlen (auth) }, dec = { NULL, 0 };
+      gnutls_datum_t in = { (unsigned char *)auth, (unsigned)strlen (auth) }, dec = { NULL, 0 };
       char *colon;
       kn_cleanup_free char *pair = NULL;
       if (gnutls_base64_decode2 (&in, &dec) < 0)
         return kn_error_make (err, KN_EINVAL, 0, "%s: auths entry for %s: \"auth\" is not base64", path, host);
-      pair = kn_xstrndup ((const char *) dec.data, dec.size);
+      pair = kn_xstrndup ((const char *)dec.data, dec.size);
       gnutls_memset (dec.data, 0, dec.size);
       gnutls_free (dec.data);
       colon = strchr (pair, ':');
       if (colon == NULL)
         {
           explicit_bzero (pair, strlen (pair));
-          return kn_error_make (err, KN_EINVAL, 0, "%s: auths entry for %s: \"auth\" is not user:password", path,
-                                host);
+          return kn_error_make (err, KN_EINVAL, 0, "%s: auths entry for %s: \"auth\" is not user:password", path, host);
         }
       *colon = '\0';
       out->username = kn_xstrdup (pair);

@@ -26,7 +26,7 @@ valid_helper_name (const char *name)
   if (name == NULL || name[0] == '\0')
     return 0;
   for (const char *p = name; *p; p++)
-    if (*p == '/' || *p == ' ' || (unsigned char) *p < 0x20)
+    if (*p == '/' || *p == ' ' || (unsigned char)*p < 0x20)
       return 0;
   return 1;
 }
@@ -41,11 +41,11 @@ drain (int fd, char **buf, size_t *len)
     return errno == EINTR || errno == EAGAIN ? 0 : -errno;
   if (n == 0)
     return 1;
-  if (*len + (size_t) n <= MAX_OUTPUT)
+  if (*len + (size_t)n <= MAX_OUTPUT)
     {
-      *buf = kn_xrealloc (*buf, *len + (size_t) n + 1);
-      memcpy (*buf + *len, chunk, (size_t) n);
-      *len += (size_t) n;
+      *buf = kn_xrealloc (*buf, *len + (size_t)n + 1);
+      memcpy (*buf + *len, chunk, (size_t)n);
+      *len += (size_t)n;
       (*buf)[*len] = '\0';
     }
   return 0;
@@ -64,8 +64,7 @@ first_line (const char *s)
 }
 
 int
-kn_dockercfg_helper_get (const char *helper, const char *server_url, struct kn_credential *out,
-                         struct kn_error **err)
+kn_dockercfg_helper_get (const char *helper, const char *server_url, struct kn_credential *out, struct kn_error **err)
 {
   kn_cleanup_free char *prog = NULL;
   kn_cleanup_free char *obuf = NULL;
@@ -89,7 +88,7 @@ kn_dockercfg_helper_get (const char *helper, const char *server_url, struct kn_c
     }
   /* The server URL fits the pipe buffer: write it before the helper starts,
    * so a helper that exits early cannot SIGPIPE us. */
-  if (write (in[1], server_url, strlen (server_url)) != (ssize_t) strlen (server_url))
+  if (write (in[1], server_url, strlen (server_url)) != (ssize_t)strlen (server_url))
     {
       ret = kn_error_make (err, KN_EIO, errno, "%s: write stdin", prog);
       goto out;
@@ -102,14 +101,15 @@ kn_dockercfg_helper_get (const char *helper, const char *server_url, struct kn_c
   posix_spawn_file_actions_adddup2 (&fa, op[1], 1);
   posix_spawn_file_actions_adddup2 (&fa, ep[1], 2);
   argv[0] = prog;
-  argv[1] = (char *) "get";
+  argv[1] = (char *)"get";
   argv[2] = NULL;
   ret = posix_spawnp (&pid, prog, &fa, NULL, argv, environ);
   posix_spawn_file_actions_destroy (&fa);
   if (ret != 0)
     {
-      ret = ret == ENOENT ? kn_error_make (err, KN_EAUTH, 0, "credential helper %s (named in config.json) is not on PATH", prog)
-                          : kn_error_make (err, KN_EIO, ret, "credential helper %s", prog);
+      ret = ret == ENOENT
+                ? kn_error_make (err, KN_EAUTH, 0, "credential helper %s (named in config.json) is not on PATH", prog)
+                : kn_error_make (err, KN_EIO, ret, "credential helper %s", prog);
       goto out;
     }
   close (op[1]);

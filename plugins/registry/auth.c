@@ -22,11 +22,11 @@
 char *
 kn_docker_base64 (const void *buf, size_t len)
 {
-  gnutls_datum_t in = { (unsigned char *) buf, (unsigned) len }, out = { NULL, 0 };
+  gnutls_datum_t in = { (unsigned char *)buf, (unsigned)len }, out = { NULL, 0 };
   char *s;
   if (gnutls_base64_encode2 (&in, &out) < 0)
     kn_oom ();
-  s = kn_xstrndup ((const char *) out.data, out.size);
+  s = kn_xstrndup ((const char *)out.data, out.size);
   gnutls_free (out.data);
   return s;
 }
@@ -34,7 +34,7 @@ kn_docker_base64 (const void *buf, size_t len)
 char *
 kn_docker_base64_decode (const char *s, size_t *len)
 {
-  gnutls_datum_t in = { (unsigned char *) s, (unsigned) strlen (s) }, out = { NULL, 0 };
+  gnutls_datum_t in = { (unsigned char *)s, (unsigned)strlen (s) }, out = { NULL, 0 };
   char *r;
   if (in.size == 0)
     {
@@ -69,7 +69,7 @@ kn_docker_challenge_clear (struct kn_docker_challenge *c)
 static int
 is_token_char (char c)
 {
-  return c && (isalnum ((unsigned char) c) || strchr ("!#$%&'*+-.^_`|~", c));
+  return c && (isalnum ((unsigned char)c) || strchr ("!#$%&'*+-.^_`|~", c));
 }
 
 int
@@ -165,16 +165,23 @@ kn_docker_scope (const char *repository, int push)
 
 /* ---- state ---- */
 
-struct token {
+struct token
+{
   struct token *next;
   char *scope;
   char *value;
   time_t expires;
 };
 
-enum { CRED_UNASKED = 0, CRED_HAVE, CRED_NONE };
+enum
+{
+  CRED_UNASKED = 0,
+  CRED_HAVE,
+  CRED_NONE
+};
 
-struct kn_docker_auth {
+struct kn_docker_auth
+{
   pthread_mutex_t lock;
   char *host;
   kn_docker_cred_fn fn;
@@ -288,8 +295,7 @@ have_basic (struct kn_docker_auth *a)
 static char *
 basic_header (struct kn_docker_auth *a)
 {
-  kn_cleanup_free char *pair
-      = kn_xasprintf ("%s:%s", a->cred.username, a->cred.password ? a->cred.password : "");
+  kn_cleanup_free char *pair = kn_xasprintf ("%s:%s", a->cred.username, a->cred.password ? a->cred.password : "");
   kn_cleanup_free char *b64 = kn_docker_base64 (pair, strlen (pair));
   char *h = kn_xasprintf ("Authorization: Basic %s", b64);
   explicit_bzero (pair, strlen (pair));
@@ -379,8 +385,8 @@ append_scopes (CURL *c, char **q, const char *scopes)
 
 /* Ask the token server for SCOPES (lock held).  Returns 0 with *out (new) or < 0. */
 static int
-fetch_token (struct kn_docker_auth *a, struct kn_docker_http *h, const char *scopes, char **out,
-             int *expires_in, struct kn_error **err)
+fetch_token (struct kn_docker_auth *a, struct kn_docker_http *h, const char *scopes, char **out, int *expires_in,
+             struct kn_error **err)
 {
   struct kn_docker_resp resp = { 0 };
   kn_cleanup_free char *query = NULL;
@@ -445,8 +451,7 @@ fetch_token (struct kn_docker_auth *a, struct kn_docker_http *h, const char *sco
   if (resp.status == 401 || resp.status == 403)
     {
       ret = kn_error_make (err, KN_EAUTH, 0, "token server %s refused %s for %s (HTTP %ld)", a->realm,
-                           a->cred_state == CRED_HAVE ? "the credentials" : "anonymous access", scopes,
-                           resp.status);
+                           a->cred_state == CRED_HAVE ? "the credentials" : "anonymous access", scopes, resp.status);
       goto out;
     }
   if (resp.status != 200)

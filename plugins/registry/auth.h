@@ -10,14 +10,16 @@
 
 struct kn_docker_http;
 
-enum kn_docker_auth_scheme {
+enum kn_docker_auth_scheme
+{
   KN_DOCKER_AUTH_NONE = 0,
   KN_DOCKER_AUTH_BASIC,
   KN_DOCKER_AUTH_BEARER
 };
 
 /* One parsed challenge ("Bearer realm=...,service=...,scope=..."). */
-struct kn_docker_challenge {
+struct kn_docker_challenge
+{
   enum kn_docker_auth_scheme scheme; /* NONE: a scheme we do not speak */
   char *realm, *service, *scope, *error;
 };
@@ -51,8 +53,8 @@ int kn_docker_auth_header (struct kn_docker_auth *a, struct kn_docker_http *h, c
 /* React to a 401 carrying challenges WWW for SCOPE: returns 1 when the
  * request should be retried (new credentials or token), 0 when nothing more
  * can be tried, < 0 with *err set on failure. */
-int kn_docker_auth_challenge (struct kn_docker_auth *a, struct kn_docker_http *h, char *const *www,
-                              const char *scope, struct kn_error **err);
+int kn_docker_auth_challenge (struct kn_docker_auth *a, struct kn_docker_http *h, char *const *www, const char *scope,
+                              struct kn_error **err);
 
 /* True when A has sent credentials (Basic or a token obtained with them). */
 int kn_docker_auth_used_credentials (struct kn_docker_auth *a);

@@ -37,10 +37,23 @@ parse_size (const char *key, const char *s, uint64_t *out, struct kn_error **err
     return kn_error_make (err, KN_EINVAL, 0, "docker: option %s=\"%s\": not a size", key, s);
   switch (*end)
     {
-    case 'k': case 'K': v <<= 10; end++; break;
-    case 'm': case 'M': v <<= 20; end++; break;
-    case 'g': case 'G': v <<= 30; end++; break;
-    default: break;
+    case 'k':
+    case 'K':
+      v <<= 10;
+      end++;
+      break;
+    case 'm':
+    case 'M':
+      v <<= 20;
+      end++;
+      break;
+    case 'g':
+    case 'G':
+      v <<= 30;
+      end++;
+      break;
+    default:
+      break;
     }
   if (*end == 'i' || *end == 'B')
     end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
@@ -115,7 +128,7 @@ fail:
 static void
 docker_close (struct kn_repo *base)
 {
-  struct kn_docker_repo *r = (struct kn_docker_repo *) base;
+  struct kn_docker_repo *r = (struct kn_docker_repo *)base;
   if (r == NULL)
     return;
   kn_log (KN_LOG_DEBUG, "docker: %s/%s: %lu HTTP requests", r->http->host, r->repository, r->http->n_requests);
@@ -132,17 +145,17 @@ kn_docker_auth_error (struct kn_docker_repo *r, const struct kn_docker_resp *res
   int used = kn_docker_auth_used_credentials (r->http->auth);
   if (resp->status == 401)
     return kn_error_make (err, KN_EAUTH, 0, "%s: unauthorized: %s", what,
-                          used ? "the registry refused the credentials" : "authentication required (no credentials found)");
+                          used ? "the registry refused the credentials"
+                               : "authentication required (no credentials found)");
   if (resp->status == 403)
-    return kn_error_make (err, KN_EPERM, 0, "%s: denied (HTTP 403)%s", what,
-                          used ? "" : " (no credentials found)");
+    return kn_error_make (err, KN_EPERM, 0, "%s: denied (HTTP 403)%s", what, used ? "" : " (no credentials found)");
   return kn_docker_http_error (resp, what, err);
 }
 
 void
 kn_docker_repo_set_chunking (struct kn_repo *base, uint64_t threshold, uint64_t chunk_size)
 {
-  struct kn_docker_repo *r = (struct kn_docker_repo *) base;
+  struct kn_docker_repo *r = (struct kn_docker_repo *)base;
   r->chunk_threshold = threshold;
   r->chunk_size = chunk_size ? chunk_size : KN_DOCKER_DEFAULT_CHUNK_SIZE;
 }
@@ -150,14 +163,14 @@ kn_docker_repo_set_chunking (struct kn_repo *base, uint64_t threshold, uint64_t 
 unsigned long
 kn_docker_repo_requests (struct kn_repo *base)
 {
-  struct kn_docker_repo *r = (struct kn_docker_repo *) base;
+  struct kn_docker_repo *r = (struct kn_docker_repo *)base;
   return __atomic_load_n (&r->http->n_requests, __ATOMIC_RELAXED);
 }
 
 void
 kn_docker_repo_set_backoff (struct kn_repo *base, unsigned ms)
 {
-  struct kn_docker_repo *r = (struct kn_docker_repo *) base;
+  struct kn_docker_repo *r = (struct kn_docker_repo *)base;
   r->http->backoff_ms = ms;
 }
 

@@ -14,11 +14,12 @@
 /* Size of one PATCH chunk (plugin option chunk-size). */
 #define KN_DOCKER_DEFAULT_CHUNK_SIZE (32u << 20)
 
-struct kn_docker_repo {
+struct kn_docker_repo
+{
   struct kn_repo base;
   struct kn_docker_http *http;
-  char *repository;       /* "library/busybox" */
-  char *scope;            /* "repository:library/busybox:pull[,push]" */
+  char *repository; /* "library/busybox" */
+  char *scope;      /* "repository:library/busybox:pull[,push]" */
   int for_push;
   uint64_t chunk_threshold;
   uint64_t chunk_size;
@@ -28,8 +29,8 @@ struct kn_docker_repo {
 extern const struct kn_registry kn_docker_registry;
 
 /* Stream manifest REFERENCE of R into SINK (see struct kn_registry.get_manifest). */
-int kn_docker_get_manifest (struct kn_repo *r, const char *reference, const char *const *accept,
-                            struct kn_writer *sink, char **media_type, char **digest, struct kn_error **err);
+int kn_docker_get_manifest (struct kn_repo *r, const char *reference, const char *const *accept, struct kn_writer *sink,
+                            char **media_type, char **digest, struct kn_error **err);
 /* 0 and *size when blob DIGEST exists in R, -KN_ENOTFOUND (no error) when not. */
 int kn_docker_stat_blob (struct kn_repo *r, const char *digest, uint64_t *size, struct kn_error **err);
 /* Stream blob DIGEST of R from OFFSET into SINK, verifying it when OFFSET is 0. */

@@ -45,7 +45,7 @@ manifest_media_type (const char *content_type, const char *body, size_t len)
         return kn_xstrndup (content_type, n);
     }
   doc = json_tokener_parse (body ? body : "");
-  (void) len;
+  (void)len;
   if (doc && json_object_object_get_ex (doc, "mediaType", &v) && json_object_get_string_len (v))
     mt = kn_xstrdup (json_object_get_string (v));
   else if (doc && json_object_object_get_ex (doc, "schemaVersion", &v) && json_object_get_int (v) == 1)
@@ -59,15 +59,15 @@ manifest_media_type (const char *content_type, const char *body, size_t len)
 }
 
 int
-kn_docker_get_manifest (struct kn_repo *base, const char *reference, const char *const *accept,
-                        struct kn_writer *sink, char **media_type, char **digest, struct kn_error **err)
+kn_docker_get_manifest (struct kn_repo *base, const char *reference, const char *const *accept, struct kn_writer *sink,
+                        char **media_type, char **digest, struct kn_error **err)
 {
-  struct kn_docker_repo *r = (struct kn_docker_repo *) base;
+  struct kn_docker_repo *r = (struct kn_docker_repo *)base;
   struct kn_docker_resp resp = { 0 };
   kn_cleanup_free char *url = NULL;
   kn_cleanup_free char *accept_hdr = NULL;
-  kn_cleanup_free char *what = kn_xasprintf ("manifest %s/%s%s%s", r->http->host, r->repository,
-                                             is_digest (reference) ? "@" : ":", reference);
+  kn_cleanup_free char *what
+      = kn_xasprintf ("manifest %s/%s%s%s", r->http->host, r->repository, is_digest (reference) ? "@" : ":", reference);
   const char *hdrs[2] = { NULL, NULL };
   char computed[KN_DIGEST_STR_LEN];
   int ret;
@@ -85,8 +85,7 @@ kn_docker_get_manifest (struct kn_repo *base, const char *reference, const char 
     }
   hdrs[0] = accept_hdr;
   url = kn_xasprintf ("/v2/%s/manifests/%s", r->repository, reference);
-  struct kn_docker_req rq = { .method = "GET", .url = url, .scope = r->scope, .headers = hdrs,
-                              .follow_redirects = 1 };
+  struct kn_docker_req rq = { .method = "GET", .url = url, .scope = r->scope, .headers = hdrs, .follow_redirects = 1 };
   ret = kn_docker_http_do (r->http, &rq, &resp, err);
   if (ret < 0)
     return kn_error_wrap (err, "GET %s", what);
@@ -111,8 +110,8 @@ kn_docker_get_manifest (struct kn_repo *base, const char *reference, const char 
       goto out;
     }
   if (!is_digest (reference) && resp.docker_digest && strcmp (resp.docker_digest, computed) != 0)
-    kn_log (KN_LOG_WARN, "docker: %s: Docker-Content-Digest %s differs from the content's %s", what,
-            resp.docker_digest, computed);
+    kn_log (KN_LOG_WARN, "docker: %s: Docker-Content-Digest %s differs from the content's %s", what, resp.docker_digest,
+            computed);
   if (sink && (ret = kn_writer_write (sink, resp.body ? resp.body : "", resp.body_len, err)) < 0)
     {
       kn_error_wrap (err, "%s", what);
@@ -131,7 +130,7 @@ out:
 int
 kn_docker_stat_blob (struct kn_repo *base, const char *digest, uint64_t *size, struct kn_error **err)
 {
-  struct kn_docker_repo *r = (struct kn_docker_repo *) base;
+  struct kn_docker_repo *r = (struct kn_docker_repo *)base;
   struct kn_docker_resp resp = { 0 };
   kn_cleanup_free char *url = NULL;
   kn_cleanup_free char *what = kn_xasprintf ("blob %s/%s@%s", r->http->host, r->repository, digest);
@@ -147,7 +146,7 @@ kn_docker_stat_blob (struct kn_repo *base, const char *digest, uint64_t *size, s
   if (resp.status == 200)
     {
       if (size)
-        *size = resp.content_length >= 0 ? (uint64_t) resp.content_length : 0;
+        *size = resp.content_length >= 0 ? (uint64_t)resp.content_length : 0;
       ret = 0;
     }
   else if (resp.status == 404)
@@ -164,7 +163,7 @@ int
 kn_docker_get_blob (struct kn_repo *base, const char *digest, uint64_t offset, struct kn_writer *sink,
                     struct kn_error **err)
 {
-  struct kn_docker_repo *r = (struct kn_docker_repo *) base;
+  struct kn_docker_repo *r = (struct kn_docker_repo *)base;
   kn_cleanup_free char *url = NULL;
   kn_cleanup_free char *what = kn_xasprintf ("blob %s/%s@%s", r->http->host, r->repository, digest);
   struct kn_writer *dw = NULL;
@@ -183,11 +182,12 @@ kn_docker_get_blob (struct kn_repo *base, const char *digest, uint64_t offset, s
       struct kn_error *e = NULL;
       kn_cleanup_free char *range = NULL;
       const char *hdrs[2] = { NULL, NULL };
-      struct kn_docker_req rq = { .method = "GET", .url = url, .scope = r->scope, .headers = hdrs,
-                                  .sink = dw ? dw : sink, .follow_redirects = 1 };
+      struct kn_docker_req rq = {
+        .method = "GET", .url = url, .scope = r->scope, .headers = hdrs, .sink = dw ? dw : sink, .follow_redirects = 1
+      };
       if (offset + got > 0)
         {
-          range = kn_xasprintf ("Range: bytes=%llu-", (unsigned long long) (offset + got));
+          range = kn_xasprintf ("Range: bytes=%llu-", (unsigned long long)(offset + got));
           hdrs[0] = range;
           rq.sink_skip = offset + got;
         }
@@ -197,7 +197,7 @@ kn_docker_get_blob (struct kn_repo *base, const char *digest, uint64_t offset, s
         {
           /* The connection dropped after some data: resume from where it stopped. */
           kn_log (KN_LOG_WARN, "docker: %s: %s; resuming at byte %llu", what, e->msg,
-                  (unsigned long long) (offset + got));
+                  (unsigned long long)(offset + got));
           kn_error_free (e);
           kn_docker_resp_clear (&resp);
           resumes++;
@@ -214,8 +214,7 @@ kn_docker_get_blob (struct kn_repo *base, const char *digest, uint64_t offset, s
       else if (resp.status == 404)
         ret = kn_error_make (err, KN_ENOTFOUND, 0, "%s: not found", what);
       else if (resp.status == 416 && offset > 0)
-        ret = kn_error_make (err, KN_EINVAL, 0, "%s: offset %llu is past the end", what,
-                             (unsigned long long) offset);
+        ret = kn_error_make (err, KN_EINVAL, 0, "%s: offset %llu is past the end", what, (unsigned long long)offset);
       else if (resp.status == 401 || resp.status == 403)
         ret = kn_docker_auth_error (r, &resp, what, err);
       else if (resp.status != 200 && resp.status != 206)
@@ -230,7 +229,7 @@ kn_docker_get_blob (struct kn_repo *base, const char *digest, uint64_t offset, s
       kn_digest_writer_result (dw, computed, &n);
       if (strcmp (computed, digest) != 0)
         ret = kn_error_make (err, KN_EDIGEST, 0, "%s: content has digest %s (%llu bytes)", what, computed,
-                             (unsigned long long) n);
+                             (unsigned long long)n);
     }
   kn_writer_free (dw);
   return ret;

@@ -20,7 +20,8 @@
 
 /* ---- one curl share handle per registry host ---- */
 
-struct kn_docker_share {
+struct kn_docker_share
+{
   struct kn_docker_share *next;
   char *host;
   unsigned refs;
@@ -42,9 +43,9 @@ static void
 share_lock (CURL *c, curl_lock_data data, curl_lock_access access, void *payload)
 {
   struct kn_docker_share *s = payload;
-  (void) c;
-  (void) access;
-  if ((int) data >= 0 && data < CURL_LOCK_DATA_LAST)
+  (void)c;
+  (void)access;
+  if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
     pthread_mutex_lock (&s->locks[data]);
 }
 
@@ -52,8 +53,8 @@ static void
 share_unlock (CURL *c, curl_lock_data data, void *payload)
 {
   struct kn_docker_share *s = payload;
-  (void) c;
-  if ((int) data >= 0 && data < CURL_LOCK_DATA_LAST)
+  (void)c;
+  if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
     pthread_mutex_unlock (&s->locks[data]);
 }
 
@@ -129,8 +130,8 @@ static int
 mem_open (void *payload, uint64_t offset, struct kn_reader **out, struct kn_error **err)
 {
   struct kn_docker_mem *m = payload;
-  (void) err;
-  *out = kn_reader_new_mem ((const char *) m->buf + offset, (size_t) (m->src.size - offset));
+  (void)err;
+  *out = kn_reader_new_mem ((const char *)m->buf + offset, (size_t)(m->src.size - offset));
   return 0;
 }
 
@@ -195,7 +196,8 @@ kn_docker_http_resolve (struct kn_docker_http *h, const char *location)
 }
 
 /* State of one attempt, shared with the curl callbacks. */
-struct xfer {
+struct xfer
+{
   const struct kn_docker_req *rq;
   struct kn_docker_resp *resp;
   struct kn_reader *body;
@@ -209,9 +211,9 @@ struct xfer {
 static char *
 trim_dup (const char *s, size_t n)
 {
-  while (n && isspace ((unsigned char) *s))
+  while (n && isspace ((unsigned char)*s))
     s++, n--;
-  while (n && isspace ((unsigned char) s[n - 1]))
+  while (n && isspace ((unsigned char)s[n - 1]))
     n--;
   return kn_xstrndup (s, n);
 }
@@ -244,7 +246,7 @@ on_header (char *buf, size_t size, size_t nitems, void *payload)
   colon = memchr (buf, ':', n);
   if (colon == NULL)
     return n;
-  size_t klen = (size_t) (colon - buf);
+  size_t klen = (size_t)(colon - buf);
   char *val = trim_dup (colon + 1, n - klen - 1);
 #define IS(name) (klen == sizeof (name) - 1 && strncasecmp (buf, name, klen) == 0)
   if (IS ("Location"))
@@ -290,7 +292,7 @@ on_write (char *buf, size_t size, size_t nmemb, void *payload)
       if (r->status == 200 && x->skipped < x->rq->sink_skip)
         {
           uint64_t want = x->rq->sink_skip - x->skipped;
-          off = want < n ? (size_t) want : n;
+          off = want < n ? (size_t)want : n;
           x->skipped += off;
         }
       if (off < n)
@@ -327,25 +329,24 @@ on_read (char *buf, size_t size, size_t nitems, void *payload)
   if (x->body_left == 0)
     return 0;
   if (n > x->body_left)
-    n = (size_t) x->body_left;
+    n = (size_t)x->body_left;
   got = kn_reader_read (x->body, buf, n, &x->cb_err);
   if (got < 0)
     return CURL_READFUNC_ABORT;
   if (got == 0)
     {
-      kn_error_make (&x->cb_err, KN_EIO, 0, "request body ended %llu bytes early",
-                     (unsigned long long) x->body_left);
+      kn_error_make (&x->cb_err, KN_EIO, 0, "request body ended %llu bytes early", (unsigned long long)x->body_left);
       return CURL_READFUNC_ABORT;
     }
-  x->body_left -= (uint64_t) got;
-  return (size_t) got;
+  x->body_left -= (uint64_t)got;
+  return (size_t)got;
 }
 
 static int
 on_progress (void *payload, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
   struct xfer *x = payload;
-  (void) dt, (void) dn, (void) ut, (void) un;
+  (void)dt, (void)dn, (void)ut, (void)un;
   return x->cancel && kn_cancel_requested (x->cancel) ? 1 : 0;
 }
 
@@ -425,7 +426,7 @@ attempt (struct kn_docker_http *h, const struct kn_docker_req *rq, const char *u
   curl_easy_setopt (c, CURLOPT_SHARE, h->share->sh);
   curl_easy_setopt (c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt (c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt (c, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt (c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
   curl_easy_setopt (c, CURLOPT_USERAGENT, "kaniko/" PACKAGE_VERSION);
   curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT, 30L);
   curl_easy_setopt (c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -462,7 +463,7 @@ attempt (struct kn_docker_http *h, const struct kn_docker_req *rq, const char *u
   else if (strcmp (rq->method, "POST") == 0)
     {
       curl_easy_setopt (c, CURLOPT_POST, 1L);
-      curl_easy_setopt (c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) (rq->body ? rq->body_len : 0));
+      curl_easy_setopt (c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(rq->body ? rq->body_len : 0));
       if (rq->body)
         {
           curl_easy_setopt (c, CURLOPT_READFUNCTION, on_read);
@@ -474,7 +475,7 @@ attempt (struct kn_docker_http *h, const struct kn_docker_req *rq, const char *u
   else if (strcmp (rq->method, "PUT") == 0 || strcmp (rq->method, "PATCH") == 0)
     {
       curl_easy_setopt (c, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt (c, CURLOPT_INFILESIZE_LARGE, (curl_off_t) (rq->body ? rq->body_len : 0));
+      curl_easy_setopt (c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)(rq->body ? rq->body_len : 0));
       curl_easy_setopt (c, CURLOPT_READFUNCTION, on_read);
       curl_easy_setopt (c, CURLOPT_READDATA, &x);
       if (strcmp (rq->method, "PATCH") == 0)
@@ -539,7 +540,7 @@ sleep_ms (struct kn_docker_http *h, unsigned long ms, struct kn_error **err)
   while (ms)
     {
       unsigned long step = ms > 100 ? 100 : ms;
-      struct timespec ts = { (time_t) (step / 1000), (long) (step % 1000) * 1000000L };
+      struct timespec ts = { (time_t)(step / 1000), (long)(step % 1000) * 1000000L };
       if (h->cancel && kn_cancel_requested (h->cancel))
         return kn_error_make (err, KN_ECANCELED, 0, "cancelled while waiting to retry");
       nanosleep (&ts, NULL);
@@ -594,15 +595,14 @@ kn_docker_http_do (struct kn_docker_http *h, const struct kn_docker_req *rq, str
           propagate (err, e);
           return ret;
         }
-      if (ret == 0 && (!status_transient (resp->status) || rq->no_retry || tries >= h->retries
-                       || resp->sink_bytes > 0))
+      if (ret == 0 && (!status_transient (resp->status) || rq->no_retry || tries >= h->retries || resp->sink_bytes > 0))
         return 0;
       /* Transient: back off (or obey Retry-After) and try again. */
-      wait_ms = (unsigned long) h->backoff_ms << (tries < 5 ? tries : 5);
+      wait_ms = (unsigned long)h->backoff_ms << (tries < 5 ? tries : 5);
       if (ret == 0 && resp->retry_after >= 0)
-        wait_ms = (unsigned long) (resp->retry_after > 60 ? 60 : resp->retry_after) * 1000UL;
-      kn_log (KN_LOG_WARN, "docker: %s %s: %s; retrying in %lu ms (%u/%u)", rq->method, url,
-              e ? e->msg : "server busy", wait_ms, tries + 1, h->retries);
+        wait_ms = (unsigned long)(resp->retry_after > 60 ? 60 : resp->retry_after) * 1000UL;
+      kn_log (KN_LOG_WARN, "docker: %s %s: %s; retrying in %lu ms (%u/%u)", rq->method, url, e ? e->msg : "server busy",
+              wait_ms, tries + 1, h->retries);
       kn_error_free (e);
       tries++;
       ret = sleep_ms (h, wait_ms, err);
@@ -629,7 +629,8 @@ kn_docker_http_ping (struct kn_docker_http *h, struct kn_error **err)
       struct kn_docker_resp resp = { 0 };
       struct kn_error *e = NULL;
       kn_cleanup_free char *url = kn_xasprintf ("%s://%s/v2/", schemes[i], h->host);
-      struct kn_docker_req rq = { .method = "GET", .url = url, .no_auth = 1, .no_retry = i + 1 < (h->insecure ? 2u : 1u) };
+      struct kn_docker_req rq
+          = { .method = "GET", .url = url, .no_auth = 1, .no_retry = i + 1 < (h->insecure ? 2u : 1u) };
       ret = kn_docker_http_do (h, &rq, &resp, &e);
       if (ret < 0)
         {
@@ -714,6 +715,6 @@ kn_docker_http_error (const struct kn_docker_resp *resp, const char *what, struc
         }
     }
   json_object_put (doc);
-  return kn_error_make (err, status_code (resp->status), 0, "%s%sHTTP %ld%s%s", what, what[0] ? ": " : "",
-                        resp->status, detail ? ": " : "", detail ? detail : "");
+  return kn_error_make (err, status_code (resp->status), 0, "%s%sHTTP %ld%s%s", what, what[0] ? ": " : "", resp->status,
+                        detail ? ": " : "", detail ? detail : "");
 }

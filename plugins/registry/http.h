@@ -15,14 +15,15 @@ struct kn_docker_auth;
 struct kn_docker_share;
 
 /* Transport settings and state for one registry host (shared by one repository's calls). */
-struct kn_docker_http {
-  char *host;             /* "host[:port]" as used in URLs */
-  char *scheme;           /* "https" or "http" once pinged, else NULL */
-  int insecure;           /* fall back to http:// when https fails */
+struct kn_docker_http
+{
+  char *host;   /* "host[:port]" as used in URLs */
+  char *scheme; /* "https" or "http" once pinged, else NULL */
+  int insecure; /* fall back to http:// when https fails */
   int skip_tls_verify;
   char *ca_file, *client_cert, *client_key;
-  unsigned retries;       /* extra attempts for transient failures */
-  unsigned backoff_ms;    /* first backoff delay (doubles per attempt) */
+  unsigned retries;    /* extra attempts for transient failures */
+  unsigned backoff_ms; /* first backoff delay (doubles per attempt) */
   const struct kn_cancel *cancel;
   struct kn_docker_share *share;
   struct kn_docker_auth *auth; /* owned; may be NULL (no authentication) */
@@ -32,32 +33,34 @@ struct kn_docker_http {
 };
 
 /* One request.  URL is absolute or a path ("/v2/...") on the registry. */
-struct kn_docker_req {
-  const char *method;          /* GET HEAD PUT POST PATCH DELETE */
+struct kn_docker_req
+{
+  const char *method; /* GET HEAD PUT POST PATCH DELETE */
   const char *url;
-  const char *scope;           /* auth scope ("repository:a/b:pull"), or NULL */
-  const char *const *headers;  /* NULL-terminated "Name: value" list, or NULL */
+  const char *scope;                 /* auth scope ("repository:a/b:pull"), or NULL */
+  const char *const *headers;        /* NULL-terminated "Name: value" list, or NULL */
   const struct kn_blob_source *body; /* request body (reopened on retries), or NULL */
   uint64_t body_offset, body_len;
-  struct kn_writer *sink;      /* receives a 2xx body; NULL: kept in resp->body */
-  uint64_t sink_skip;          /* on a 200 (Range ignored), drop this many leading bytes */
+  struct kn_writer *sink; /* receives a 2xx body; NULL: kept in resp->body */
+  uint64_t sink_skip;     /* on a 200 (Range ignored), drop this many leading bytes */
   int follow_redirects;
-  int no_auth;                 /* do not add credentials (token server calls add their own) */
+  int no_auth; /* do not add credentials (token server calls add their own) */
   int no_retry;
 };
 
 /* The response of the last attempt.  Free with kn_docker_resp_clear(). */
-struct kn_docker_resp {
+struct kn_docker_resp
+{
   long status;
   char *location, *content_type, *docker_digest, *range;
-  char **www_authenticate;     /* NULL-terminated */
+  char **www_authenticate; /* NULL-terminated */
   size_t n_www;
-  long retry_after;            /* seconds, or -1 */
-  int64_t content_length;      /* -1 when unknown */
-  char *body;                  /* error bodies, or the 2xx body without a sink (NUL-terminated) */
+  long retry_after;       /* seconds, or -1 */
+  int64_t content_length; /* -1 when unknown */
+  char *body;             /* error bodies, or the 2xx body without a sink (NUL-terminated) */
   size_t body_len;
-  uint64_t sink_bytes;         /* bytes written to the sink */
-  int transient;               /* set with a transport error that a resume may fix */
+  uint64_t sink_bytes; /* bytes written to the sink */
+  int transient;       /* set with a transport error that a resume may fix */
 };
 
 /* Largest body kept in memory (manifests, token and error documents). */
@@ -87,7 +90,8 @@ void kn_docker_resp_clear (struct kn_docker_resp *resp);
 int kn_docker_http_error (const struct kn_docker_resp *resp, const char *what, struct kn_error **err);
 
 /* A request body over memory the caller keeps alive. */
-struct kn_docker_mem {
+struct kn_docker_mem
+{
   struct kn_blob_source src;
   const void *buf;
 };

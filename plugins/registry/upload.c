@@ -68,8 +68,13 @@ monolithic (struct kn_docker_repo *r, const struct kn_blob_source *src, const ch
   struct kn_docker_resp resp = { 0 };
   kn_cleanup_free char *url = with_query (location, "digest", src->digest);
   static const char *const hdrs[] = { "Content-Type: application/octet-stream", NULL };
-  struct kn_docker_req rq = { .method = "PUT", .url = url, .scope = r->scope, .headers = hdrs,
-                              .body = src, .body_offset = 0, .body_len = src->size };
+  struct kn_docker_req rq = { .method = "PUT",
+                              .url = url,
+                              .scope = r->scope,
+                              .headers = hdrs,
+                              .body = src,
+                              .body_offset = 0,
+                              .body_len = src->size };
   int ret = kn_docker_http_do (r->http, &rq, &resp, err);
   if (ret < 0)
     return kn_error_wrap (err, "%s: PUT", what);
@@ -92,14 +97,19 @@ chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char 
       struct kn_docker_resp resp = { 0 };
       uint64_t len = src->size - off < r->chunk_size ? src->size - off : r->chunk_size;
       kn_cleanup_free char *crange
-          = kn_xasprintf ("Content-Range: %llu-%llu", (unsigned long long) off, (unsigned long long) (off + len - 1));
+          = kn_xasprintf ("Content-Range: %llu-%llu", (unsigned long long)off, (unsigned long long)(off + len - 1));
       const char *hdrs[] = { "Content-Type: application/octet-stream", crange, NULL };
-      struct kn_docker_req rq = { .method = "PATCH", .url = location, .scope = r->scope, .headers = hdrs,
-                                  .body = src, .body_offset = off, .body_len = len };
+      struct kn_docker_req rq = { .method = "PATCH",
+                                  .url = location,
+                                  .scope = r->scope,
+                                  .headers = hdrs,
+                                  .body = src,
+                                  .body_offset = off,
+                                  .body_len = len };
       ret = kn_docker_http_do (r->http, &rq, &resp, err);
       if (ret < 0)
-        return kn_error_wrap (err, "%s: PATCH bytes %llu-%llu", what, (unsigned long long) off,
-                              (unsigned long long) (off + len - 1));
+        return kn_error_wrap (err, "%s: PATCH bytes %llu-%llu", what, (unsigned long long)off,
+                              (unsigned long long)(off + len - 1));
       if (resp.status != 202 && resp.status != 204)
         {
           ret = upload_error (r, &resp, what, err);
@@ -113,8 +123,8 @@ chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char 
         }
       kn_docker_resp_clear (&resp);
       off += len;
-      kn_log (KN_LOG_DEBUG, "docker: %s: %llu/%llu bytes sent", what, (unsigned long long) off,
-              (unsigned long long) src->size);
+      kn_log (KN_LOG_DEBUG, "docker: %s: %llu/%llu bytes sent", what, (unsigned long long)off,
+              (unsigned long long)src->size);
     }
   {
     struct kn_docker_resp resp = { 0 };
@@ -134,7 +144,7 @@ int
 kn_docker_put_blob (struct kn_repo *base, const struct kn_blob_source *src, const char *mount_from,
                     struct kn_error **err)
 {
-  struct kn_docker_repo *r = (struct kn_docker_repo *) base;
+  struct kn_docker_repo *r = (struct kn_docker_repo *)base;
   kn_cleanup_free char *what = NULL;
   kn_cleanup_free char *location = NULL;
   uint64_t size = 0;
@@ -184,7 +194,7 @@ int
 kn_docker_put_manifest (struct kn_repo *base, const char *reference, const char *media_type, const void *data,
                         size_t len, struct kn_error **err)
 {
-  struct kn_docker_repo *r = (struct kn_docker_repo *) base;
+  struct kn_docker_repo *r = (struct kn_docker_repo *)base;
   struct kn_docker_resp resp = { 0 };
   struct kn_docker_mem body;
   kn_cleanup_free char *url = kn_xasprintf ("/v2/%s/manifests/%s", r->repository, reference);
@@ -204,8 +214,8 @@ kn_docker_put_manifest (struct kn_repo *base, const char *reference, const char 
         return kn_error_make (err, KN_EDIGEST, 0, "%s: content has digest %s", what, computed);
     }
   kn_docker_mem_source (&body, data, len);
-  struct kn_docker_req rq = { .method = "PUT", .url = url, .scope = r->scope, .headers = hdrs, .body = &body.src,
-                              .body_len = len };
+  struct kn_docker_req rq
+      = { .method = "PUT", .url = url, .scope = r->scope, .headers = hdrs, .body = &body.src, .body_len = len };
   ret = kn_docker_http_do (r->http, &rq, &resp, err);
   if (ret < 0)
     return kn_error_wrap (err, "%s", what);
@@ -218,7 +228,7 @@ kn_docker_put_manifest (struct kn_repo *base, const char *reference, const char 
 int
 kn_docker_check_push (struct kn_repo *base, struct kn_error **err)
 {
-  struct kn_docker_repo *r = (struct kn_docker_repo *) base;
+  struct kn_docker_repo *r = (struct kn_docker_repo *)base;
   kn_cleanup_free char *what = kn_xasprintf ("check push access to %s/%s", r->http->host, r->repository);
   kn_cleanup_free char *location = NULL;
   kn_cleanup_free char *scope = kn_docker_scope (r->repository, 1);

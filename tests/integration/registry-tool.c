@@ -36,14 +36,15 @@ static int
 get_cred (void *payload, const char *host, struct kn_credential *out, struct kn_error **err)
 {
   kn_cleanup_free char *path = kn_dockercfg_path (NULL);
-  (void) payload;
+  (void)payload;
   cred_calls++;
   if (path == NULL)
     return -KN_ENOTFOUND;
   return kn_dockercfg_lookup (path, host, out, err);
 }
 
-struct file_reader {
+struct file_reader
+{
   struct kn_reader base;
   int fd;
 };
@@ -51,7 +52,7 @@ struct file_reader {
 static ssize_t
 fr_read (struct kn_reader *r, void *buf, size_t len, struct kn_error **err)
 {
-  ssize_t n = read (((struct file_reader *) r)->fd, buf, len);
+  ssize_t n = read (((struct file_reader *)r)->fd, buf, len);
   if (n < 0)
     return kn_error_make (err, KN_EIO, errno, "read");
   return n;
@@ -60,7 +61,7 @@ fr_read (struct kn_reader *r, void *buf, size_t len, struct kn_error **err)
 static void
 fr_free (struct kn_reader *r)
 {
-  close (((struct file_reader *) r)->fd);
+  close (((struct file_reader *)r)->fd);
   free (r);
 }
 
@@ -68,13 +69,13 @@ static int
 file_open (void *payload, uint64_t offset, struct kn_reader **out, struct kn_error **err)
 {
   struct file_reader *r;
-  int fd = open ((const char *) payload, O_RDONLY | O_CLOEXEC);
+  int fd = open ((const char *)payload, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return kn_error_make (err, KN_EIO, errno, "open %s", (const char *) payload);
-  if (lseek (fd, (off_t) offset, SEEK_SET) < 0)
+    return kn_error_make (err, KN_EIO, errno, "open %s", (const char *)payload);
+  if (lseek (fd, (off_t)offset, SEEK_SET) < 0)
     {
       close (fd);
-      return kn_error_make (err, KN_EIO, errno, "seek %s", (const char *) payload);
+      return kn_error_make (err, KN_EIO, errno, "seek %s", (const char *)payload);
     }
   r = kn_xcalloc (1, sizeof *r);
   r->base.read = fr_read;
@@ -97,8 +98,8 @@ file_digest (const char *path, char out[KN_DIGEST_STR_LEN], uint64_t *size)
   h = kn_hasher_new ();
   while ((n = read (fd, buf, sizeof buf)) > 0)
     {
-      kn_hasher_update (h, buf, (size_t) n);
-      total += (uint64_t) n;
+      kn_hasher_update (h, buf, (size_t)n);
+      total += (uint64_t)n;
     }
   close (fd);
   kn_hasher_finish (h, out);
@@ -109,7 +110,7 @@ file_digest (const char *path, char out[KN_DIGEST_STR_LEN], uint64_t *size)
 static void
 log_handler (enum kn_log_level level, const char *msg, void *payload)
 {
-  (void) payload;
+  (void)payload;
   fprintf (stderr, "[%s] %s\n", kn_log_level_name (level), msg);
 }
 
@@ -165,7 +166,7 @@ main (int argc, char **argv)
       else if (strcmp (argv[i], "--key") == 0 && i + 1 < argc)
         p.client_key = argv[++i];
       else if (strcmp (argv[i], "--retries") == 0 && i + 1 < argc)
-        p.retries = (unsigned) atoi (argv[++i]);
+        p.retries = (unsigned)atoi (argv[++i]);
       else if (strcmp (argv[i], "--chunk") == 0 && i + 1 < argc)
         chunk = strtoull (argv[++i], NULL, 10);
       else if (strcmp (argv[i], "--backoff") == 0 && i + 1 < argc)
@@ -195,7 +196,7 @@ main (int argc, char **argv)
   if (chunk)
     kn_docker_repo_set_chunking (repo, chunk, chunk);
   if (backoff >= 0)
-    kn_docker_repo_set_backoff (repo, (unsigned) backoff);
+    kn_docker_repo_set_backoff (repo, (unsigned)backoff);
 
   if (strcmp (cmd, "ping") == 0)
     {
@@ -235,7 +236,7 @@ main (int argc, char **argv)
       uint64_t size = 0;
       ret = reg->stat_blob (repo, argv[0], &size, &err);
       if (ret == 0)
-        printf ("%llu\n", (unsigned long long) size);
+        printf ("%llu\n", (unsigned long long)size);
       else if (ret == -KN_ENOTFOUND && err == NULL)
         {
           printf ("absent\n");
@@ -288,8 +289,7 @@ out:
   fprintf (stderr, "credential-calls %d\n", cred_calls);
   if (ret < 0)
     {
-      fprintf (stderr, "error: %s: %s\n", kn_error_code_name (err ? err->code : -ret),
-               err ? err->msg : "(no message)");
+      fprintf (stderr, "error: %s: %s\n", kn_error_code_name (err ? err->code : -ret), err ? err->msg : "(no message)");
       kn_error_free (err);
       return 1;
     }

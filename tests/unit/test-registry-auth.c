@@ -15,10 +15,11 @@ Test (registry_auth, bearer_challenge)
 {
   struct kn_docker_challenge c;
   struct kn_error *err = NULL;
-  cr_assert_eq (kn_docker_challenge_parse ("Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
-                                           "scope=\"repository:library/busybox:pull\"",
-                                           &c, &err),
-                0);
+  cr_assert_eq (
+      kn_docker_challenge_parse ("Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
+                                 "scope=\"repository:library/busybox:pull\"",
+                                 &c, &err),
+      0);
   cr_assert_eq (c.scheme, KN_DOCKER_AUTH_BEARER);
   cr_assert_str_eq (c.realm, "https://auth.docker.io/token");
   cr_assert_str_eq (c.service, "registry.docker.io");
@@ -126,16 +127,16 @@ Test (registry_auth, error_mapping)
 static int
 cred_none (void *payload, const char *host, struct kn_credential *out, struct kn_error **err)
 {
-  (*(int *) payload)++;
-  (void) host, (void) out, (void) err;
+  (*(int *)payload)++;
+  (void)host, (void)out, (void)err;
   return -KN_ENOTFOUND;
 }
 
 static int
 cred_basic (void *payload, const char *host, struct kn_credential *out, struct kn_error **err)
 {
-  (*(int *) payload)++;
-  (void) err;
+  (*(int *)payload)++;
+  (void)err;
   cr_assert_str_eq (host, "reg.example:5000");
   out->username = kn_xstrdup ("alice");
   out->password = kn_xstrdup ("s3cret");
@@ -151,7 +152,7 @@ Test (registry_auth, lazy_credentials_basic)
   cr_assert_eq (kn_docker_auth_header (a, NULL, "repository:x:pull", &hdr, NULL), 0);
   cr_assert_null (hdr);
   cr_assert_eq (calls, 0);
-  char *www[] = { (char *) "Basic realm=\"lab\"", NULL };
+  char *www[] = { (char *)"Basic realm=\"lab\"", NULL };
   cr_assert_eq (kn_docker_auth_challenge (a, NULL, www, "repository:x:pull", NULL), 1);
   cr_assert_eq (calls, 1);
   cr_assert_eq (kn_docker_auth_header (a, NULL, "repository:x:pull", &hdr, NULL), 0);
@@ -169,7 +170,7 @@ Test (registry_auth, no_credentials)
   int calls = 0;
   char *hdr = NULL;
   struct kn_docker_auth *a = kn_docker_auth_new ("h", cred_none, &calls);
-  char *www[] = { (char *) "Basic realm=\"lab\"", NULL };
+  char *www[] = { (char *)"Basic realm=\"lab\"", NULL };
   cr_assert_eq (kn_docker_auth_prime (a, www, NULL), 0);
   cr_assert_eq (calls, 1);
   cr_assert_eq (kn_docker_auth_header (a, NULL, NULL, &hdr, NULL), 0);
