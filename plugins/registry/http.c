@@ -342,6 +342,23 @@ on_read (char *buf, size_t size, size_t nitems, void *payload)
   return (size_t)got;
 }
 
+/* curl rewinds the body when it resends a request on a new connection. */
+static int
+on_seek (void *payload, curl_off_t offset, int origin)
+{
+  struct xfer *x = payload;
+  struct kn_reader *nr = NULL;
+  if (origin != SEEK_SET || offset < 0 || (uint64_t) offset > x->rq->body_len || x->rq->body == NULL)
+    return CURL_SEEKFUNC_CANTSEEK;
+  kn_error_release (&x->cb_err);
+  if (x->rq->body->open (x->rq->body->payload, x->rq->body_offset + (uint64_t) offset, &nr, &x->cb_err) < 0)
+    return CURL_SEEKFUNC_FAIL;
+  kn_reader_free (x->body);
+  x->body = nr;
+  x->body_left = x->rq->body_len - (uint64_t) offset;
+  return CURL_SEEKFUNC_OK;
+}
+
 static int
 on_progress (void *payload, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
@@ -468,6 +485,8 @@ attempt (struct kn_docker_http *h, const struct kn_docker_req *rq, const char *u
         {
           curl_easy_setopt (c, CURLOPT_READFUNCTION, on_read);
           curl_easy_setopt (c, CURLOPT_READDATA, &x);
+          curl_easy_setopt (c, CURLOPT_SEEKFUNCTION, on_seek);
+          curl_easy_setopt (c, CURLOPT_SEEKDATA, &x);
         }
       else
         curl_easy_setopt (c, CURLOPT_POSTFIELDS, "");
@@ -478,6 +497,8 @@ attempt (struct kn_docker_http *h, const struct kn_docker_req *rq, const char *u
       curl_easy_setopt (c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)(rq->body ? rq->body_len : 0));
       curl_easy_setopt (c, CURLOPT_READFUNCTION, on_read);
       curl_easy_setopt (c, CURLOPT_READDATA, &x);
+      curl_easy_setopt (c, CURLOPT_SEEKFUNCTION, on_seek);
+      curl_easy_setopt (c, CURLOPT_SEEKDATA, &x);
       if (strcmp (rq->method, "PATCH") == 0)
         curl_easy_setopt (c, CURLOPT_CUSTOMREQUEST, "PATCH");
     }

@@ -2,6 +2,7 @@
  * manifest PUT and the push-permission check. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <kaniko/log.h>
@@ -84,12 +85,46 @@ monolithic (struct kn_docker_repo *r, const struct kn_blob_source *src, const ch
   return ret;
 }
 
+/* GET the upload session's status: *have = bytes the registry holds, and
+ * the session's new location.  Returns 0 or < 0. */
+static int
+upload_status (struct kn_docker_repo *r, char **location, uint64_t *have, const char *what, struct kn_error **err)
+{
+  struct kn_docker_resp resp = { 0 };
+  struct kn_docker_req rq = { .method = "GET", .url = *location, .scope = r->scope };
+  int ret = kn_docker_http_do (r->http, &rq, &resp, err);
+  if (ret < 0)
+    return kn_error_wrap (err, "%s: upload status", what);
+  if (resp.status != 204 && resp.status != 202)
+    {
+      ret = upload_error (r, &resp, what, err);
+      kn_docker_resp_clear (&resp);
+      return ret;
+    }
+  /* "Range: 0-<last>" (bytes held = last + 1), or "0-0" for an empty session. */
+  *have = 0;
+  if (resp.range)
+    {
+      const char *dash = strchr (resp.range, '-');
+      unsigned long long last = dash ? strtoull (dash + 1, NULL, 10) : 0;
+      *have = last ? last + 1 : 0;
+    }
+  if (resp.location)
+    {
+      free (*location);
+      *location = kn_docker_http_resolve (r->http, resp.location);
+    }
+  kn_docker_resp_clear (&resp);
+  return 0;
+}
+
 static int
 chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char *start_location, const char *what,
          struct kn_error **err)
 {
   kn_cleanup_free char *location = kn_xstrdup (start_location);
   uint64_t off = 0;
+  unsigned resyncs = 0;
   int ret;
 
   while (off < src->size)
@@ -110,6 +145,21 @@ chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char 
       if (ret < 0)
         return kn_error_wrap (err, "%s: PATCH bytes %llu-%llu", what, (unsigned long long)off,
                               (unsigned long long)(off + len - 1));
+      if (resp.status == 416 && resyncs++ < 3)
+        {
+          /* The server has another offset (part of a chunk arrived before a
+           * retry): ask where the session stands and continue from there. */
+          uint64_t have = 0;
+          kn_docker_resp_clear (&resp);
+          ret = upload_status (r, &location, &have, what, err);
+          if (ret < 0)
+            return ret;
+          if (have > src->size)
+            return kn_error_make (err, KN_EPROTO, 0, "%s: the registry has %llu bytes of %llu", what,
+                                  (unsigned long long) have, (unsigned long long) src->size);
+          off = have;
+          continue;
+        }
       if (resp.status != 202 && resp.status != 204)
         {
           ret = upload_error (r, &resp, what, err);

@@ -43,6 +43,13 @@ expect_ok "busy is only busy once"
 tool --insecure blob "$F" redirect "$D" out.bin
 expect_ok "redirected blob"; cmp -s blob.bin out.bin || fail "redirected blob differs"
 
+head -c 100000 /dev/urandom >chunky.bin
+tool --insecure --retries 2 --backoff 10 --chunk 30000 push-blob "$F" patchdrop chunky.bin
+expect_ok "chunked upload after a dropped PATCH"
+grep -q "^PATCH .* 416 " "$LOG" && grep -q "^GET /v2/patchdrop/blobs/uploads/.* 204 " "$LOG" || { cat "$LOG"; fail "no resync"; }
+tool --insecure blob "$F" patchdrop "$(sha chunky.bin)" chunky.back
+expect_ok "pull the resynced upload"; cmp -s chunky.bin chunky.back || fail "resynced upload differs"
+
 M=$(curl -s "http://$F/v2/good/manifests/v1" | sha256sum | cut -d' ' -f1)
 tool --insecure manifest "$F" good "sha256:$M" m.json
 expect_ok "manifest by digest"
