@@ -3,8 +3,10 @@
  * in download.c and upload.c, HTTP in http.c, authentication in auth.c. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <kaniko/log.h>
 #include <kaniko/sys/plugin.h>
@@ -94,6 +96,18 @@ docker_open (struct kn_repo **out, const struct kn_repo_params *p, struct kn_err
     return kn_error_make (err, KN_EINVAL, 0, "docker: invalid registry \"%s\"", p->location ? p->location : "");
   if (p->repository == NULL || p->repository[0] == '\0')
     return kn_error_make (err, KN_EINVAL, 0, "docker: %s: empty repository name", p->location);
+
+  {
+    const char *files[][2] = { { "registry certificate", p->ca_file },
+                               { "client certificate", p->client_cert },
+                               { "client key", p->client_key } };
+    for (size_t i = 0; i < 3; i++)
+      if (files[i][1] && access (files[i][1], R_OK) < 0)
+        return kn_error_make (err, KN_EINVAL, errno, "docker: %s: %s %s", p->location, files[i][0], files[i][1]);
+    if ((p->client_cert == NULL) != (p->client_key == NULL))
+      return kn_error_make (err, KN_EINVAL, 0, "docker: %s: a client certificate needs its key and vice versa",
+                            p->location);
+  }
 
   r = kn_xcalloc (1, sizeof *r);
   r->base.registry = &kn_docker_registry;

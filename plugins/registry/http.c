@@ -348,14 +348,14 @@ on_seek (void *payload, curl_off_t offset, int origin)
 {
   struct xfer *x = payload;
   struct kn_reader *nr = NULL;
-  if (origin != SEEK_SET || offset < 0 || (uint64_t) offset > x->rq->body_len || x->rq->body == NULL)
+  if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > x->rq->body_len || x->rq->body == NULL)
     return CURL_SEEKFUNC_CANTSEEK;
   kn_error_release (&x->cb_err);
-  if (x->rq->body->open (x->rq->body->payload, x->rq->body_offset + (uint64_t) offset, &nr, &x->cb_err) < 0)
+  if (x->rq->body->open (x->rq->body->payload, x->rq->body_offset + (uint64_t)offset, &nr, &x->cb_err) < 0)
     return CURL_SEEKFUNC_FAIL;
   kn_reader_free (x->body);
   x->body = nr;
-  x->body_left = x->rq->body_len - (uint64_t) offset;
+  x->body_left = x->rq->body_len - (uint64_t)offset;
   return CURL_SEEKFUNC_OK;
 }
 
@@ -402,7 +402,8 @@ tls_hint (CURLcode rc)
     case CURLE_SSL_CACERT_BADFILE:
       return " (certificate not trusted: pass --registry-certificate or --skip-tls-verify)";
     case CURLE_SSL_CONNECT_ERROR:
-      return " (TLS handshake failed: is it a plain-HTTP registry? use --insecure)";
+      return " (TLS handshake failed: a plain-HTTP registry needs --insecure, one that requires a client "
+             "certificate needs --registry-client-cert)";
     case CURLE_SSL_CERTPROBLEM:
       return " (client certificate problem)";
     default:
@@ -448,8 +449,13 @@ attempt (struct kn_docker_http *h, const struct kn_docker_req *rq, const char *u
   curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT, 30L);
   curl_easy_setopt (c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt (c, CURLOPT_LOW_SPEED_TIME, 120L);
+#if LIBCURL_VERSION_NUM >= 0x075500
   curl_easy_setopt (c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt (c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+  curl_easy_setopt (c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+  curl_easy_setopt (c, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
   if (rq->follow_redirects)
     {
       curl_easy_setopt (c, CURLOPT_FOLLOWLOCATION, 1L);
@@ -538,12 +544,17 @@ attempt (struct kn_docker_http *h, const struct kn_docker_req *rq, const char *u
   else
     {
       kn_log (KN_LOG_DEBUG, "docker: %s %s -> %s", rq->method, url, curl_easy_strerror (rc));
-      resp->transient = curl_transient (rc);
+      /* A TLS alert (a server demanding a client certificate, say) is no network hiccup. */
+      int alert = strstr (errbuf, "TLS fatal alert") != NULL;
+      const char *hint = alert ? " (the server ended the TLS session: does it require a client certificate "
+                                 "(--registry-client-cert)?)"
+                               : tls_hint (rc);
+      resp->transient = curl_transient (rc) && !alert;
       ret = kn_error_make (err, KN_EIO, 0, "%s %s: %s%s%s%s", rq->method, url, curl_easy_strerror (rc),
                            errbuf[0] ? " (" : "", errbuf, errbuf[0] ? ")" : "");
-      if (err && *err && tls_hint (rc)[0])
+      if (err && *err && hint[0])
         {
-          char *m = kn_xasprintf ("%s%s", (*err)->msg, tls_hint (rc));
+          char *m = kn_xasprintf ("%s%s", (*err)->msg, hint);
           free ((*err)->msg);
           (*err)->msg = m;
         }

@@ -156,7 +156,7 @@ chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char 
             return ret;
           if (have > src->size)
             return kn_error_make (err, KN_EPROTO, 0, "%s: the registry has %llu bytes of %llu", what,
-                                  (unsigned long long) have, (unsigned long long) src->size);
+                                  (unsigned long long)have, (unsigned long long)src->size);
           off = have;
           continue;
         }

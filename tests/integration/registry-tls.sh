@@ -28,7 +28,7 @@ expect_fail "TLS without the CA, --insecure (http fallback is no TLS bypass)"
 tool --skip-tls-verify blob "$R" t/tls "$(sha blob.bin)" x.bin
 expect_ok "TLS with skip_tls_verify"
 tool --ca /nonexistent/ca.crt blob "$R" t/tls "$(sha blob.bin)" x.bin
-expect_fail "TLS with a missing CA file"
+expect_fail "TLS with a missing CA file"; expect_err "EINVAL"; expect_err "/nonexistent/ca.crt"
 
 # --- mutual TLS: restart the registry requiring client certificates
 openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 -subj /CN=kn-client-ca \
@@ -50,5 +50,5 @@ cmp -s blob.bin m.bin || fail "blob differs"
 tool --ca "$CA" --cert client.crt --key client.key --chunk 100000 push-blob "$R" t/mtls blob.bin
 expect_ok "mTLS chunked push with a client certificate"
 tool --ca "$CA" blob "$R" t/tls "$(sha blob.bin)" m2.bin
-expect_fail "mTLS without a client certificate"
+expect_fail "mTLS without a client certificate"; expect_err "EIO"
 echo "all passed"
