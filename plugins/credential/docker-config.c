@@ -156,11 +156,14 @@ from_auth_entry (struct json_object *e, const char *path, const char *host, stru
     }
   out->identity_token = kn_xstrdup (get_str (e, "identitytoken"));
   out->registry_token = kn_xstrdup (get_str (e, "registrytoken"));
-  if (out->identity_token && out->password == NULL)
+  if (out->identity_token
+      && (out->password == NULL || out->password[0] == '\0'
+          || (out->username && strcmp (out->username, "<token>") == 0)))
     {
       /* docker login with an identity token stores the user as "<token>". */
-      free (out->username);
+      kn_credential_clear (&(struct kn_credential){ .username = out->username, .password = out->password });
       out->username = NULL;
+      out->password = NULL;
     }
   if (out->username == NULL && out->password == NULL && out->identity_token == NULL && out->registry_token == NULL)
     return -KN_ENOTFOUND;

@@ -20,8 +20,10 @@ expect_fail "push without credentials"; expect_err "EAUTH"; expect_err "authenti
 
 # --- right password in auths (key with scheme and path)
 printf '{"auths":{"http://%s/v2/":{"auth":"%s"}}}' "$R" "$(b64 kaniko:correct-horse)" >"$DOCKER_CONFIG/config.json"
-tool --insecure push-blob "$R" t/auth blob.bin
+KN_TEST_VERBOSE=1 tool --insecure push-blob "$R" t/auth blob.bin
 expect_ok "push with Basic credentials from config.json"
+case "$OUT$ERR" in *correct-horse*|*"$(b64 kaniko:correct-horse)"*) fail "the password reached the debug log" ;; esac
+echo "$ERR" | grep -q "^\[debug\] docker: PUT " || fail "no debug log"
 echo "$ERR" | grep -qx "credential-calls 1" || fail "credentials asked more than once"
 tool --insecure blob "$R" t/auth "$(sha blob.bin)" back.bin
 expect_ok "pull with Basic credentials"
@@ -31,7 +33,7 @@ expect_ok "check push with credentials"
 
 # --- wrong password: clear error, no retry storm, secret not shown
 printf '{"auths":{"%s":{"username":"kaniko","password":"wrong-battery"}}}' "$R" >"$DOCKER_CONFIG/config.json"
-tool --insecure --retries 5 blob "$R" t/auth "$(sha blob.bin)" back.bin
+KN_TEST_VERBOSE=1 tool --insecure --retries 5 blob "$R" t/auth "$(sha blob.bin)" back.bin
 expect_fail "pull with a wrong password"; expect_err "EAUTH"; expect_err "refused the credentials"
 # https probe, http ping (401), one request with the credentials (401)
 [ "$(requests)" -le 3 ] || fail "wrong password: $(requests) requests (retry storm)"

@@ -104,8 +104,9 @@ expect_fail "bearer with a wrong password"; expect_err "EAUTH"; expect_err "toke
 
 : >"$BLOG"
 printf '{"auths":{"%s":{"identitytoken":"r3fresh"}}}' "$B" >"$DOCKER_CONFIG/config.json"
-tool --insecure blob "$B" good "$D" out.bin
+KN_TEST_VERBOSE=1 tool --insecure blob "$B" good "$D" out.bin
 expect_ok "identity token (refresh-token grant)"
+case "$OUT$ERR" in *tok[0-9]*) fail "a bearer token reached the debug log" ;; esac
 grep -q "^POST /token 200 TOKEN refresh_token repository:good:pull" "$BLOG" || { cat "$BLOG"; fail "grant"; }
 case "$OUT$ERR" in *r3fresh*) fail "refresh token leaked" ;; esac
 printf '{"auths":{"%s":{"identitytoken":"stale"}}}' "$B" >"$DOCKER_CONFIG/config.json"

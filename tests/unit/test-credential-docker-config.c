@@ -93,6 +93,8 @@ Test (credential, auths_forms)
 
   cr_assert_eq (kn_dockercfg_lookup (cfgpath, "id.example", &c, NULL), 0);
   cr_assert_str_eq (c.identity_token, "refresh-me");
+  cr_assert_null (c.username); /* "<token>:" is no Basic credential */
+  cr_assert_null (c.password);
   kn_credential_clear (&c);
 
   cr_assert_eq (kn_dockercfg_lookup (cfgpath, "rt.example", &c, NULL), 0);
@@ -208,4 +210,34 @@ Test (credential, config_path)
   /* No $HOME/.docker/config.json either: only /kaniko/.docker may answer. */
   cr_assert (p == NULL || strcmp (p, "/kaniko/.docker/config.json") == 0);
   free (p);
+}
+
+const struct kn_plugin_desc *kn_plugin_docker_config_get_desc (void);
+
+Test (credential, descriptor_and_passthrough)
+{
+  const struct kn_plugin_desc *d = kn_plugin_docker_config_get_desc ();
+  cr_assert_str_eq (d->name, "docker-config");
+  cr_assert_eq (d->n_features, 1);
+  cr_assert_eq (d->features[0].kind, KN_KIND_CREDENTIAL);
+  const struct kn_credential_provider *p = d->features[0].vtable;
+  cr_assert_eq (p->version, KN_CREDENTIAL_VERSION);
+  cr_assert_str_eq (p->name, "docker-config");
+
+  struct kn_credential c;
+  struct kn_error *err = NULL;
+  write_config ("{\"auths\":{\"reg.example\":{\"username\":\"u\",\"password\":\"p\"}}}");
+  setenv ("DOCKER_CONFIG", tmpdir, 1);
+  cr_assert_eq (p->get ("reg.example", NULL, &c, &err), 0);
+  cr_assert_str_eq (c.password, "p");
+  kn_credential_clear (&c);
+  cr_assert_eq (p->get ("other.example", NULL, &c, &err), -KN_ENOTFOUND);
+  cr_assert_null (err);
+  setenv ("DOCKER_CONFIG", "/nonexistent-kn", 1);
+  setenv ("HOME", "/nonexistent-kn", 1);
+  int ret = p->get ("reg.example", NULL, &c, &err);
+  /* Only a real /kaniko/.docker/config.json on this machine could answer. */
+  cr_assert (ret == -KN_ENOTFOUND || ret == 0);
+  kn_credential_clear (&c);
+  cr_assert_null (err);
 }

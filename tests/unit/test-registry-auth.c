@@ -9,6 +9,7 @@
 #include <kaniko/sys/util.h>
 
 #include "plugins/registry/auth.h"
+#include "plugins/registry/docker.h"
 #include "plugins/registry/http.h"
 
 Test (registry_auth, bearer_challenge)
@@ -190,4 +191,57 @@ Test (registry_auth, resolve_location)
   cr_assert_str_eq (u, "http://other/x");
   free (u);
   kn_docker_http_free (h);
+}
+
+const struct kn_plugin_desc *kn_plugin_docker_get_desc (void);
+
+Test (registry_plugin, descriptor_and_vtable)
+{
+  const struct kn_plugin_desc *d = kn_plugin_docker_get_desc ();
+  cr_assert_eq (d->abi_major, KN_PLUGIN_ABI_MAJOR);
+  cr_assert_eq (d->desc_size, sizeof (struct kn_plugin_desc));
+  cr_assert_str_eq (d->name, "docker");
+  cr_assert_eq (d->n_features, 1);
+  cr_assert_eq (d->features[0].kind, KN_KIND_REGISTRY);
+  const struct kn_registry *v = d->features[0].vtable;
+  cr_assert_eq (v->version, KN_REGISTRY_VERSION);
+  cr_assert_str_eq (v->name, "docker");
+  cr_assert_str_eq (v->transports[0], "docker");
+  cr_assert_null (v->transports[1]);
+  cr_assert (v->open && v->check_push && v->get_manifest && v->put_manifest && v->stat_blob && v->get_blob
+             && v->put_blob && v->close);
+}
+
+Test (registry_plugin, open_validates)
+{
+  const struct kn_registry *v = &kn_docker_registry;
+  struct kn_repo_params p = { .size = sizeof p, .location = "reg.example:5000", .repository = "a/b" };
+  struct kn_repo *r = NULL;
+  struct kn_error *err = NULL;
+
+  /* No network traffic at open. */
+  cr_assert_eq (v->open (&r, &p, &err), 0);
+  cr_assert_eq (kn_docker_repo_requests (r), 0);
+  v->close (r);
+
+  p.location = "reg.example/x";
+  cr_assert_eq (v->open (&r, &p, &err), -KN_EINVAL);
+  kn_error_release (&err);
+  p.location = "reg.example";
+  p.repository = "";
+  cr_assert_eq (v->open (&r, &p, &err), -KN_EINVAL);
+  kn_error_release (&err);
+  p.repository = "a";
+  p.ca_file = "/nonexistent/ca.pem";
+  cr_assert_eq (v->open (&r, &p, &err), -KN_EINVAL);
+  cr_assert (strstr (err->msg, "/nonexistent/ca.pem") != NULL);
+  kn_error_release (&err);
+  p.ca_file = NULL;
+  p.client_cert = "/dev/null";
+  cr_assert_eq (v->open (&r, &p, &err), -KN_EINVAL);
+  kn_error_release (&err);
+  p.client_cert = NULL;
+  p.size = 8;
+  cr_assert_eq (v->open (&r, &p, &err), -KN_EABI);
+  kn_error_release (&err);
 }
