@@ -644,11 +644,31 @@ kn_docker_http_do (struct kn_docker_http *h, const struct kn_docker_req *rq, str
 }
 
 int
+kn_docker_http_local_host (const char *host)
+{
+  kn_cleanup_free char *name = NULL;
+  unsigned a, b, c, d;
+  char tail;
+
+  if (host[0] == '[')
+    return strncmp (host, "[::1]", 5) == 0;
+  name = kn_xstrndup (host, strcspn (host, ":"));
+  if (strcmp (name, "localhost") == 0)
+    return 1;
+  if (sscanf (name, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 || c > 255 || d > 255)
+    return 0;
+  return a == 127 || a == 10 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168);
+}
+
+int
 kn_docker_http_ping (struct kn_docker_http *h, struct kn_error **err)
 {
   static const char *const schemes[] = { "https", "http" };
   struct kn_error *first = NULL;
   int ret = 0;
+  /* Like go-containerregistry: http is tried after https for insecure
+   * registries and for loopback and private (RFC 1918) addresses. */
+  size_t n_schemes = h->insecure || kn_docker_http_local_host (h->host) ? 2 : 1;
 
   pthread_mutex_lock (&h->lock);
   if (h->pinged)
@@ -656,13 +676,12 @@ kn_docker_http_ping (struct kn_docker_http *h, struct kn_error **err)
       pthread_mutex_unlock (&h->lock);
       return 0;
     }
-  for (size_t i = 0; i < (h->insecure ? 2u : 1u); i++)
+  for (size_t i = 0; i < n_schemes; i++)
     {
       struct kn_docker_resp resp = { 0 };
       struct kn_error *e = NULL;
       kn_cleanup_free char *url = kn_xasprintf ("%s://%s/v2/", schemes[i], h->host);
-      struct kn_docker_req rq
-          = { .method = "GET", .url = url, .no_auth = 1, .no_retry = i + 1 < (h->insecure ? 2u : 1u) };
+      struct kn_docker_req rq = { .method = "GET", .url = url, .no_auth = 1, .no_retry = i + 1 < n_schemes };
       ret = kn_docker_http_do (h, &rq, &resp, &e);
       if (ret < 0)
         {

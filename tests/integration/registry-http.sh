@@ -57,9 +57,12 @@ tool --insecure stat "$R" base/busybox sha256:0123456789012345678901234567890123
 tool --insecure blob "$R" base/busybox sha256:0123456789012345678901234567890123456789012345678901234567890123 x
 expect_fail "pull a missing blob"; expect_err "ENOTFOUND"
 
-# --- without --insecure an http registry is refused with a hint
+# --- without --insecure: a loopback registry still falls back to http (as
+# go-containerregistry does), a named one does not
 tool manifest "$R" base/busybox latest
-expect_fail "plain-HTTP registry without --insecure"; expect_err "use --insecure"
+expect_ok "loopback plain-HTTP registry without --insecure"
+tool manifest "kn-no-such-host.invalid:$PORT" base/busybox latest
+expect_fail "unknown host"; expect_err "kn-no-such-host.invalid"
 
 # --- push: monolithic, chunked, config, manifest
 head -c 200000 /dev/urandom >small.bin

@@ -20,9 +20,10 @@ tool --ca "$CA" blob "$R" t/tls "$(sha blob.bin)" back.bin
 expect_ok "pull over TLS with the registry CA"
 cmp -s blob.bin back.bin || fail "blob differs"
 
-tool blob "$R" t/tls "$(sha blob.bin)" x.bin
+tool --retries 3 blob "$R" t/tls "$(sha blob.bin)" x.bin
 expect_fail "TLS without the CA"; expect_err "EIO"; expect_err "certificate"
-[ "$(requests)" = 1 ] || fail "a certificate error is not retried: $(requests) requests"
+# https, then the http fallback go-containerregistry allows for loopback hosts; no retries
+[ "$(requests)" = 2 ] || fail "a certificate error is not retried: $(requests) requests"
 tool --retries 3 --insecure blob "$R" t/tls "$(sha blob.bin)" x.bin
 expect_fail "TLS without the CA, --insecure (http fallback is no TLS bypass)"
 tool --skip-tls-verify blob "$R" t/tls "$(sha blob.bin)" x.bin

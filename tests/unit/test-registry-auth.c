@@ -245,3 +245,15 @@ Test (registry_plugin, open_validates)
   cr_assert_eq (v->open (&r, &p, &err), -KN_EABI);
   kn_error_release (&err);
 }
+
+Test (registry_auth, local_hosts)
+{
+  const char *yes[] = { "localhost", "localhost:5000", "127.0.0.1:5000", "127.1.2.3",       "[::1]:5000",
+                        "10.0.0.1",  "172.16.0.1:443", "172.31.255.255", "192.168.1.1:5000" };
+  const char *no[] = { "registry.example",   "8.8.8.8",          "172.32.0.1", "192.169.0.1", "127.0.0.1.example.com",
+                       "[2001:db8::1]:5000", "localhost.example" };
+  for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+    cr_assert (kn_docker_http_local_host (yes[i]), "%s", yes[i]);
+  for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+    cr_assert_not (kn_docker_http_local_host (no[i]), "%s", no[i]);
+}
