@@ -40,6 +40,12 @@ ok "Retry-After obeyed"
 tool --insecure --retries 0 blob "$F" busy "$D" out.bin
 expect_ok "busy is only busy once"
 
+tool --insecure --retries 1 --backoff 10 blob "$F" unavailable "$D" out.bin
+expect_fail "503 twice with one retry"; expect_err "HTTP 503"
+tool --insecure --retries 1 --backoff 10 blob "$F" unavailable "$D" out.bin
+expect_ok "503 then success after backoff"; cmp -s blob.bin out.bin || fail "blob differs after 503"
+[ "$(grep -c "^GET /v2/unavailable/blobs" "$LOG")" = 3 ] || fail "503 retries"
+
 tool --insecure blob "$F" redirect "$D" out.bin
 expect_ok "redirected blob"; cmp -s blob.bin out.bin || fail "redirected blob differs"
 
