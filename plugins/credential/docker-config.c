@@ -19,7 +19,6 @@
 
 #include "plugins/credential/docker-config.h"
 
-#pragma weak kn_plugin_config_get
 
 char *
 kn_dockercfg_key_host (const char *key)
@@ -233,7 +232,7 @@ static int
 dockercfg_get (const char *host, const struct kn_plugin_config *config, struct kn_credential *out,
                struct kn_error **err)
 {
-  const char *dir = config && kn_plugin_config_get ? kn_plugin_config_get (config, "config") : NULL;
+  const char *dir = config ? kn_plugin_config_get (config, "config") : NULL;
   kn_cleanup_free char *path = kn_dockercfg_path (dir);
   int ret;
 

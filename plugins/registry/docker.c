@@ -17,14 +17,10 @@
 #include "plugins/registry/docker.h"
 #include "plugins/registry/http.h"
 
-/* kn_plugin_config_get lives in the core's plugin table; referenced weakly so
- * the plugin also works (with defaults) where no table is linked. */
-#pragma weak kn_plugin_config_get
-
 static const char *
 docker_option (const struct kn_plugin_config *cfg, const char *key)
 {
-  if (cfg == NULL || kn_plugin_config_get == NULL)
+  if (cfg == NULL)
     return NULL;
   return kn_plugin_config_get (cfg, key);
 }
