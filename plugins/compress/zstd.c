@@ -1,41 +1,122 @@
 /* zstd compressor plugin (libzstd).
  *
- * Writer: one ZSTD_CCtx in streaming mode with ZSTD_c_nbWorkers worker
- * threads (opts->threads, 0 = the number of CPUs, at most ZS_MAX_THREADS).
- * At least one worker is always used: libzstd's output is the same for every
- * nbWorkers >= 1 (but differs from nbWorkers = 0), so layer digests do not
- * depend on the machine.  The job size is fixed (ZS_JOB_SIZE) to bound the
- * memory held by the workers.  Default level 3 (libzstd's default); frames
- * carry a content checksum.
+ * Writer: the input is cut into 2 MiB chunks, each compressed into its own
+ * zstd frame (content size and checksum included) by a pool of worker
+ * threads, one ZSTD_CCtx per worker; frames are written in order.  A zstd
+ * stream of several frames is standard: `zstd -d`, Go's klauspost decoder
+ * and containerd read it as one.  We do not use libzstd's own ZSTD_c_nbWorkers:
+ * with libzstd 1.5.4 its output varies from run to run (jobs reuse pooled
+ * contexts; measured: same input, same parameters, different bytes), which
+ * would break reproducible layer digests.  Here the bytes depend only on the
+ * data and the level, never on the number of threads or on scheduling
+ * (opts->threads: 0 = the number of CPUs, at most ZS_AUTO_THREADS; 1 =
+ * compress on the caller's thread).  Memory: at most threads + 2 chunks in
+ * flight, each about 4 MiB (input and output); a stream shorter than one
+ * chunk is compressed on the caller's thread with one chunk of memory.
+ * Default level 3 (libzstd's default).
  *
  * Reader: ZSTD_DStream over one or more frames (skippable frames included);
  * the window is capped at libzstd's default limit (128 MiB).  Truncated or
  * corrupt input is KN_EPROTO. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
 
-#include <kaniko/log.h>
 #include <kaniko/sys/compressor.h>
 #include <kaniko/sys/util.h>
 
 #define ZS_DEFAULT_LEVEL 3
-#define ZS_MAX_THREADS 16
-#define ZS_JOB_SIZE (2 * 1024 * 1024)
+#define ZS_CHUNK (2 * 1024 * 1024)
+#define ZS_AUTO_THREADS 8
+#define ZS_MAX_THREADS 32
+
+enum zs_job_state
+{
+  JOB_FREE = 0,
+  JOB_QUEUED,
+  JOB_DONE
+};
+
+struct zs_job
+{
+  unsigned char *in;
+  size_t in_len;
+  unsigned char *out;
+  size_t out_len;
+  size_t zret; /* ZSTD_compress2's result when it is an error, else 0 */
+  enum zs_job_state state;
+};
 
 struct zs_writer
 {
   struct kn_writer base;
   struct kn_writer *sink;
-  ZSTD_CCtx *cctx;
-  unsigned char *out;
-  size_t out_cap;
+  int level;
+  unsigned nworkers; /* 0 = compress on the caller's thread */
+  size_t nslots;
+  struct zs_job *slots;
+  uint64_t seq_fill, seq_taken, seq_written;
+  pthread_mutex_t mu;
+  pthread_cond_t cv_work, cv_done;
+  pthread_t *threads;
+  unsigned nstarted;
+  int quit;
+  ZSTD_CCtx *cctx; /* for compression on the caller's thread */
   int closed;
-  int failed;
+  int failed; /* sticky: the code of the first error */
 };
+
+static ZSTD_CCtx *
+zs_cctx_new (int level)
+{
+  ZSTD_CCtx *c = ZSTD_createCCtx ();
+  if (c == NULL)
+    kn_oom ();
+  /* The level was validated in zs_new_writer; these cannot fail. */
+  ZSTD_CCtx_setParameter (c, ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter (c, ZSTD_c_checksumFlag, 1);
+  return c;
+}
+
+static void
+zs_compress_job (ZSTD_CCtx *c, struct zs_job *job)
+{
+  size_t cap = ZSTD_compressBound (ZS_CHUNK);
+  if (job->out == NULL)
+    job->out = kn_xmalloc (cap);
+  size_t r = ZSTD_compress2 (c, job->out, cap, job->in, job->in_len);
+  job->zret = ZSTD_isError (r) ? r : 0;
+  job->out_len = ZSTD_isError (r) ? 0 : r;
+}
+
+static void *
+zs_worker (void *arg)
+{
+  struct zs_writer *zw = arg;
+  ZSTD_CCtx *c = zs_cctx_new (zw->level);
+  pthread_mutex_lock (&zw->mu);
+  for (;;)
+    {
+      while (!zw->quit && zw->seq_taken == zw->seq_fill)
+        pthread_cond_wait (&zw->cv_work, &zw->mu);
+      if (zw->quit)
+        break;
+      struct zs_job *job = &zw->slots[zw->seq_taken % zw->nslots];
+      zw->seq_taken++;
+      pthread_mutex_unlock (&zw->mu);
+      zs_compress_job (c, job);
+      pthread_mutex_lock (&zw->mu);
+      job->state = JOB_DONE;
+      pthread_cond_broadcast (&zw->cv_done);
+    }
+  pthread_mutex_unlock (&zw->mu);
+  ZSTD_freeCCtx (c);
+  return NULL;
+}
 
 static int
 zs_fail (struct zs_writer *zw, int ret)
@@ -45,22 +126,89 @@ zs_fail (struct zs_writer *zw, int ret)
   return ret;
 }
 
-/* Run one ZSTD_compressStream2 step and send what it produced to the sink.
- * Returns libzstd's "remaining" hint (>= 0) or < 0 on error. */
-static int64_t
-zs_step (struct zs_writer *zw, ZSTD_inBuffer *in, ZSTD_EndDirective mode, struct kn_error **err)
+/* Send the next finished frame to the sink (WAIT: block until it is done).
+ * Returns 1 when a frame was written, 0 when none was ready, < 0 on error. */
+static int
+zs_write_one (struct zs_writer *zw, int wait, struct kn_error **err)
 {
-  ZSTD_outBuffer out = { zw->out, zw->out_cap, 0 };
-  size_t rem = ZSTD_compressStream2 (zw->cctx, &out, in, mode);
-  if (ZSTD_isError (rem))
-    return zs_fail (zw, kn_error_make (err, KN_EINTERNAL, 0, "zstd: compress: %s", ZSTD_getErrorName (rem)));
-  if (out.pos > 0)
+  if (zw->seq_written == zw->seq_fill)
+    return 0;
+  struct zs_job *job = &zw->slots[zw->seq_written % zw->nslots];
+  pthread_mutex_lock (&zw->mu);
+  while (wait && job->state != JOB_DONE)
+    pthread_cond_wait (&zw->cv_done, &zw->mu);
+  int done = job->state == JOB_DONE;
+  pthread_mutex_unlock (&zw->mu);
+  if (!done)
+    return 0;
+  if (job->zret != 0)
+    return zs_fail (zw, kn_error_make (err, KN_EINTERNAL, 0, "zstd: compress: %s", ZSTD_getErrorName (job->zret)));
+  int r = kn_writer_write (zw->sink, job->out, job->out_len, err);
+  if (r < 0)
+    return zs_fail (zw, kn_error_wrap (err, "zstd"));
+  job->state = JOB_FREE;
+  zw->seq_written++;
+  return 1;
+}
+
+static int
+zs_start_workers (struct zs_writer *zw, struct kn_error **err)
+{
+  zw->threads = kn_xcalloc (zw->nworkers, sizeof *zw->threads);
+  for (unsigned i = 0; i < zw->nworkers; i++)
     {
-      int r = kn_writer_write (zw->sink, zw->out, out.pos, err);
-      if (r < 0)
-        return zs_fail (zw, kn_error_wrap (err, "zstd"));
+      int r = pthread_create (&zw->threads[i], NULL, zs_worker, zw);
+      if (r != 0)
+        {
+          if (zw->nstarted > 0)
+            break; /* run with fewer workers */
+          return zs_fail (zw, kn_error_make (err, KN_EIO, r, "zstd: start worker thread"));
+        }
+      zw->nstarted++;
     }
-  return (int64_t) (rem > INT64_MAX ? INT64_MAX : rem);
+  return 0;
+}
+
+/* Hand the chunk being filled to the workers (or compress it here) and start the next. */
+static int
+zs_submit (struct zs_writer *zw, int last, struct kn_error **err)
+{
+  struct zs_job *job = &zw->slots[zw->seq_fill % zw->nslots];
+  if (zw->nworkers > 0 && zw->nstarted == 0 && !(last && zw->seq_fill == 0))
+    {
+      int r = zs_start_workers (zw, err);
+      if (r < 0)
+        return r;
+    }
+  if (zw->nstarted == 0)
+    {
+      if (zw->cctx == NULL)
+        zw->cctx = zs_cctx_new (zw->level);
+      zs_compress_job (zw->cctx, job);
+      job->state = JOB_DONE;
+      zw->seq_fill++;
+    }
+  else
+    {
+      pthread_mutex_lock (&zw->mu);
+      job->state = JOB_QUEUED;
+      zw->seq_fill++;
+      pthread_cond_signal (&zw->cv_work);
+      pthread_mutex_unlock (&zw->mu);
+    }
+  int r;
+  while ((r = zs_write_one (zw, 0, err)) > 0)
+    ;
+  if (r < 0)
+    return r;
+  while (zw->seq_fill - zw->seq_written >= zw->nslots)
+    if ((r = zs_write_one (zw, 1, err)) < 0)
+      return r;
+  struct zs_job *next = &zw->slots[zw->seq_fill % zw->nslots];
+  if (next->in == NULL)
+    next->in = kn_xmalloc (ZS_CHUNK);
+  next->in_len = 0;
+  return 0;
 }
 
 static int
@@ -80,12 +228,19 @@ zs_write (struct kn_writer *w, const void *buf, size_t len, struct kn_error **er
   int r = zs_check_usable (zw, err);
   if (r < 0)
     return r;
-  ZSTD_inBuffer in = { buf, len, 0 };
-  while (in.pos < in.size)
+  const unsigned char *p = buf;
+  while (len > 0)
     {
-      int64_t s = zs_step (zw, &in, ZSTD_e_continue, err);
-      if (s < 0)
-        return (int) s;
+      struct zs_job *job = &zw->slots[zw->seq_fill % zw->nslots];
+      size_t n = ZS_CHUNK - job->in_len;
+      if (n > len)
+        n = len;
+      memcpy (job->in + job->in_len, p, n);
+      job->in_len += n;
+      p += n;
+      len -= n;
+      if (job->in_len == ZS_CHUNK && (r = zs_submit (zw, 0, err)) < 0)
+        return r;
     }
   return 0;
 }
@@ -99,15 +254,14 @@ zs_close (struct kn_writer *w, struct kn_error **err)
   int r = zs_check_usable (zw, err);
   if (r < 0)
     return r;
-  ZSTD_inBuffer in = { NULL, 0, 0 };
-  for (;;)
-    {
-      int64_t s = zs_step (zw, &in, ZSTD_e_end, err);
-      if (s < 0)
-        return (int) s;
-      if (s == 0)
-        break;
-    }
+  /* The last, partial chunk; an empty stream still gets one (empty) frame. */
+  struct zs_job *job = &zw->slots[zw->seq_fill % zw->nslots];
+  if ((job->in_len > 0 || zw->seq_fill == 0) && (r = zs_submit (zw, 1, err)) < 0)
+    return r;
+  while ((r = zs_write_one (zw, 1, err)) > 0)
+    ;
+  if (r < 0)
+    return r;
   zw->closed = 1;
   return 0;
 }
@@ -116,18 +270,27 @@ static void
 zs_writer_free (struct kn_writer *w)
 {
   struct zs_writer *zw = (struct zs_writer *) w;
+  if (zw->nstarted > 0)
+    {
+      pthread_mutex_lock (&zw->mu);
+      zw->quit = 1;
+      pthread_cond_broadcast (&zw->cv_work);
+      pthread_mutex_unlock (&zw->mu);
+      for (unsigned i = 0; i < zw->nstarted; i++)
+        pthread_join (zw->threads[i], NULL);
+    }
+  free (zw->threads);
   ZSTD_freeCCtx (zw->cctx);
-  free (zw->out);
+  for (size_t i = 0; i < zw->nslots; i++)
+    {
+      free (zw->slots[i].in);
+      free (zw->slots[i].out);
+    }
+  free (zw->slots);
+  pthread_mutex_destroy (&zw->mu);
+  pthread_cond_destroy (&zw->cv_work);
+  pthread_cond_destroy (&zw->cv_done);
   free (zw);
-}
-
-static int
-zs_set (ZSTD_CCtx *cctx, ZSTD_cParameter p, int v, const char *what, struct kn_error **err)
-{
-  size_t r = ZSTD_CCtx_setParameter (cctx, p, v);
-  if (ZSTD_isError (r))
-    return kn_error_make (err, KN_EINVAL, 0, "zstd: %s %d: %s", what, v, ZSTD_getErrorName (r));
-  return 0;
 }
 
 static int
@@ -149,36 +312,25 @@ zs_new_writer (struct kn_writer **out, struct kn_writer *sink, const struct kn_c
     {
       long n = sysconf (_SC_NPROCESSORS_ONLN);
       threads = n > 0 ? (unsigned) n : 1;
+      if (threads > ZS_AUTO_THREADS)
+        threads = ZS_AUTO_THREADS;
     }
   if (threads > ZS_MAX_THREADS)
     threads = ZS_MAX_THREADS;
 
   struct zs_writer *zw = kn_xcalloc (1, sizeof *zw);
-  zw->cctx = ZSTD_createCCtx ();
-  if (zw->cctx == NULL)
-    kn_oom ();
   zw->base.write = zs_write;
   zw->base.close = zs_close;
   zw->base.free = zs_writer_free;
   zw->sink = sink;
-  zw->out_cap = ZSTD_CStreamOutSize ();
-  zw->out = kn_xmalloc (zw->out_cap);
-  int r;
-  if ((r = zs_set (zw->cctx, ZSTD_c_compressionLevel, level, "compression level", err)) < 0
-      || (r = zs_set (zw->cctx, ZSTD_c_checksumFlag, 1, "checksum flag", err)) < 0)
-    {
-      zs_writer_free (&zw->base);
-      return r;
-    }
-  size_t zr = ZSTD_CCtx_setParameter (zw->cctx, ZSTD_c_nbWorkers, (int) threads);
-  if (ZSTD_isError (zr))
-    kn_log (KN_LOG_DEBUG, "zstd: libzstd without thread support (%s): compressing on one thread",
-            ZSTD_getErrorName (zr));
-  else if ((r = zs_set (zw->cctx, ZSTD_c_jobSize, ZS_JOB_SIZE, "job size", err)) < 0)
-    {
-      zs_writer_free (&zw->base);
-      return r;
-    }
+  zw->level = level;
+  zw->nworkers = threads > 1 ? threads : 0;
+  zw->nslots = zw->nworkers ? (size_t) zw->nworkers + 2 : 1;
+  pthread_mutex_init (&zw->mu, NULL);
+  pthread_cond_init (&zw->cv_work, NULL);
+  pthread_cond_init (&zw->cv_done, NULL);
+  zw->slots = kn_xcalloc (zw->nslots, sizeof *zw->slots);
+  zw->slots[0].in = kn_xmalloc (ZS_CHUNK);
   *out = &zw->base;
   return 0;
 }

@@ -194,7 +194,7 @@ Test (compress, roundtrip_random_and_compressible)
 
 Test (compress, output_does_not_depend_on_threads)
 {
-  size_t len = 2 * 1024 * 1024 + 99;
+  size_t len = 7 * 1024 * 1024 + 99;
   kn_cleanup_free unsigned char *txt = kn_xmalloc (len);
   gen (txt, len, 3);
   for (size_t i = 0; i < 2; i++)
