@@ -73,6 +73,11 @@ round_trip (const struct kn_compressor *comp)
   char *p = kn_xasprintf ("%s/a/b/c.txt", src);
   cr_assert_eq (setxattr (p, "user.kn", "val", 3, 0), 0);
   free (p);
+  /* a long name (PAX path record) */
+  char longname[200];
+  memset (longname, 'L', 150);
+  longname[150] = '\0';
+  sh ("cd %s && mkdir %s && echo long > %s/%s-file", src, longname, longname, longname);
   if (geteuid () == 0)
     sh ("cd %s && chown 1000:2000 top && chown -h 42:43 sym && chown 7:8 a", src);
 
@@ -91,6 +96,20 @@ round_trip (const struct kn_compressor *comp)
   cr_assert_eq (getxattr (p, "user.kn", val, sizeof val), 3);
   cr_assert_str_eq (val, "val");
   free (p);
+  if (geteuid () == 0)
+    {
+      unsigned char cap[20] = { 0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00 }, back[64];
+      char *s1 = kn_xasprintf ("%s/suid2", src), *d1 = kn_xasprintf ("%s/suid2", dst);
+      tl_write_file (src, "suid2", "cap");
+      cr_assert_eq (setxattr (s1, "security.capability", cap, sizeof cap, 0), 0);
+      struct kn_layer_info lc;
+      cr_assert_eq (kn_layer_write_full (store, src, &wo, &lc, &err), 0);
+      apply_digest (lc.digest);
+      cr_assert_eq (getxattr (d1, "security.capability", back, sizeof back), (ssize_t) sizeof cap);
+      cr_assert_eq (memcmp (back, cap, sizeof cap), 0);
+      free (s1);
+      free (d1);
+    }
 
   /* The next step: delete, replace dir <-> file, opaque dir. */
   sh ("cd %s && chmod 0755 a/b && rm a/file && rm -r a-b && echo now-a-file > a-b && rm top && mkdir -p top/inner"

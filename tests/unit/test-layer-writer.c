@@ -342,3 +342,32 @@ Test (changeset, sort_dedupe_normalise)
   cr_assert_lt (kn_layer_path_cmp ("a", "a/b"), 0);
   cr_assert_gt (kn_layer_path_cmp ("b", "a/z"), 0);
 }
+
+/* security.capability and user xattrs travel as SCHILY.xattr records only,
+ * and survive a round trip through the applier. */
+Test (layer_writer, xattrs_as_schily_records)
+{
+  tl_write_file (root, "ping", "binary");
+  char *p = kn_xasprintf ("%s/ping", root);
+  cr_assert_eq (setxattr (p, "user.kn", "v1", 2, 0), 0);
+  /* vfs_cap_data revision 2, effective, CAP_NET_RAW (13) permitted */
+  unsigned char cap[20] = { 0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00 };
+  int have_cap = geteuid () == 0 && setxattr (p, "security.capability", cap, sizeof cap, 0) == 0;
+  free (p);
+  struct kn_layer_info info;
+  struct kn_error *err = NULL;
+  cr_assert_eq (kn_layer_write_full (store, root, NULL, &info, &err), 0);
+  char *path = kn_store_path (store, info.digest);
+  FILE *f = fopen (path, "rb");
+  cr_assert_not_null (f);
+  static char raw[1 << 16];
+  size_t n = fread (raw, 1, sizeof raw, f);
+  fclose (f);
+  free (path);
+  cr_assert_not_null (memmem (raw, n, "SCHILY.xattr.user.kn=v1", 23));
+  cr_assert_null (memmem (raw, n, "LIBARCHIVE.xattr", 16), "only SCHILY records");
+  if (have_cap)
+    cr_assert_not_null (memmem (raw, n, "SCHILY.xattr.security.capability=", 33));
+  cr_assert_null (memmem (raw, n, "atime", 5));
+  cr_assert_null (memmem (raw, n, "ctime", 5));
+}
