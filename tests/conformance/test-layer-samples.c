@@ -11,6 +11,17 @@
 
 static char *dir;
 
+#define EMPTY "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* Layers say 0:0; only root can keep that. */
+static char *
+owner (void)
+{
+  if (geteuid () == 0)
+    return kn_xstrdup ("uid=0 gid=0");
+  return kn_xasprintf ("uid=%u gid=%u", (unsigned) geteuid (), (unsigned) getegid ());
+}
+
 static void
 setup (void)
 {
@@ -114,12 +125,15 @@ Test (layer_samples, ggcr_whiteout_dir)
   cr_assert_not (tl_exists (root, "a/foo"));
   cr_assert_not (tl_exists (root, ".wh.a"));
   char *fp = tl_fingerprint (root, 0);
-  cr_assert_str_eq (fp, "a mode=40755 uid=0 gid=0 size=0 \n"
-                        "a/baz mode=100644 uid=0 gid=0 size=0 "
-                        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
-                        "b mode=40755 uid=0 gid=0 size=0 \n"
-                        "b/bar mode=100644 uid=0 gid=0 size=0 "
-                        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n");
+  char *o = owner ();
+  char *want = kn_xasprintf ("a mode=40755 %s size=0 \n"
+                             "a/baz mode=100644 %s size=0 " EMPTY "\n"
+                             "b mode=40755 %s size=0 \n"
+                             "b/bar mode=100644 %s size=0 " EMPTY "\n",
+                             o, o, o, o);
+  cr_assert_str_eq (fp, want);
+  free (want);
+  free (o);
   free (fp);
   free (root);
 }
@@ -149,8 +163,11 @@ Test (layer_samples, containers_image_almostempty)
   if (root == NULL)
     cr_skip_test ("corpus containers-image-fixtures not found (KN_CORPORA_DIR)");
   char *fp = tl_fingerprint (root, 0);
-  cr_assert_str_eq (fp, "emptyfile mode=100664 uid=0 gid=0 size=0 "
-                        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n");
+  char *o = owner ();
+  char *want = kn_xasprintf ("emptyfile mode=100664 %s size=0 " EMPTY "\n", o);
+  cr_assert_str_eq (fp, want);
+  free (want);
+  free (o);
   free (fp);
   free (root);
 }
