@@ -46,6 +46,9 @@ struct actx {
   struct kn_pathset *written; /* paths this layer created */
   struct dir_meta *dirs;      /* directory metadata applied at the end */
   size_t ndirs, capdirs;
+  struct dir_meta *restore;   /* lower directories made writable (not root) */
+  size_t nrestore, caprestore;
+  int unprivileged;
   char *buf;
 };
 
@@ -90,6 +93,24 @@ wrap (struct actx *c, const char *entry, struct kn_error **err)
   return kn_error_wrap (err, "layer %s: entry %s", c->name, entry);
 }
 
+/* Without privileges a read-only directory of a lower layer must be made
+ * writable to change its entries; its mode is restored at the end. */
+static void
+ensure_writable (struct actx *c, int dirfd, const char *path)
+{
+  struct stat st;
+  if (!c->unprivileged || fstat (dirfd, &st) < 0 || (st.st_mode & 0300) == 0300)
+    return;
+  if (fchmod (dirfd, (st.st_mode & 07777) | 0700) < 0)
+    return;
+  if (c->nrestore == c->caprestore)
+    c->restore = kn_xrealloc (c->restore, (c->caprestore = c->caprestore ? c->caprestore * 2 : 16) * sizeof *c->restore);
+  struct dir_meta *m = &c->restore[c->nrestore++];
+  m->path = kn_xstrdup (path);
+  m->mode = st.st_mode & 07777;
+  m->mtime = st.st_mtim;
+}
+
 /* ---- whiteouts ---- */
 
 static int
@@ -106,6 +127,7 @@ apply_whiteout (struct actx *c, const char *parent, const char *target, const ch
       return 0;
     }
   c->stats.whiteouts++;
+  ensure_writable (c, dirfd, parent);
   if (kn_resolve_remove_all (dirfd, target, err) < 0)
     return wrap (c, entry, err);
   return 0;
@@ -145,6 +167,8 @@ apply_opaque (struct actx *c, const char *parent, const char *entry, struct kn_e
         }
       doomed[n++] = kn_xstrdup (de->d_name);
     }
+  if (n > 0)
+    ensure_writable (c, dirfd, parent);
   for (size_t i = 0; i < n; i++)
     if (kn_resolve_remove_all (dirfd, doomed[i], err) < 0)
       return wrap (c, entry, err);
@@ -209,11 +233,11 @@ defer_dir (struct actx *c, const char *path, struct archive_entry *e)
 
 /* Directories last, deepest first: their mtimes survive their children. */
 static void
-finish_dirs (struct actx *c)
+apply_dir_meta (struct actx *c, struct dir_meta *v, size_t n)
 {
-  for (size_t i = c->ndirs; i-- > 0;)
+  for (size_t i = n; i-- > 0;)
     {
-      struct dir_meta *m = &c->dirs[i];
+      struct dir_meta *m = &v[i];
       struct kn_error *e = NULL;
       int fd = kn_resolve_dir (c->rootfd, m->path, 0, &e);
       if (fd >= 0)
@@ -226,6 +250,15 @@ finish_dirs (struct actx *c)
         }
       kn_error_free (e);
     }
+}
+
+/* Lower directories get their modes back, then this layer's directories
+ * get theirs (they win where both apply). */
+static void
+finish_dirs (struct actx *c)
+{
+  apply_dir_meta (c, c->restore, c->nrestore);
+  apply_dir_meta (c, c->dirs, c->ndirs);
 }
 
 /* ---- entries ---- */
@@ -321,6 +354,7 @@ apply_entry (struct actx *c, struct archive_entry *e, struct kn_error **err)
   if (dirfd < 0)
     return wrap (c, entry, err);
 
+  ensure_writable (c, dirfd, parent);
   const char *link = archive_entry_hardlink (e);
   mode_t type = archive_entry_filetype (e);
   mode_t perm = archive_entry_perm (e) & 07777;
@@ -447,6 +481,7 @@ kn_layer_apply (const char *root, struct kn_reader *layer, const struct kn_layer
   c.name = opts->name ? opts->name : "layer";
   c.same_owner = opts->same_owner < 0 ? geteuid () == 0 : opts->same_owner;
   c.devices = !opts->no_devices;
+  c.unprivileged = geteuid () != 0;
   int ret = 0;
 
   c.rootfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -496,6 +531,9 @@ out:
   for (size_t i = 0; i < c.ndirs; i++)
     free (c.dirs[i].path);
   free (c.dirs);
+  for (size_t i = 0; i < c.nrestore; i++)
+    free (c.restore[i].path);
+  free (c.restore);
   free (c.buf);
   if (stats)
     *stats = c.stats;

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 
 #include "core/layer/applier.h"
@@ -235,4 +236,70 @@ Test (layer_apply, hardlinks_devices_and_missing_parents)
       free (p);
     }
   free (tar);
+}
+
+/* Apply the tar file PATH onto ROOT; 0 or the negative code. */
+static int
+apply_path (const char *path, const char *root)
+{
+  struct kn_error *err = NULL;
+  int fd = open (path, O_RDONLY);
+  if (fd < 0)
+    return -KN_EIO;
+  struct kn_reader *r = kn_reader_new_fd (fd);
+  int ret = kn_layer_apply (root, r, NULL, NULL, &err);
+  if (ret < 0)
+    fprintf (stderr, "apply: %s\n", err->msg);
+  kn_error_free (err);
+  kn_reader_free (r);
+  close (fd);
+  return ret;
+}
+
+/* Without privileges, read-only directories of a lower layer still take new
+ * entries and whiteouts, and keep their mode.  As root, a child process
+ * drops to nobody for the applies. */
+Test (layer_apply, unprivileged_read_only_lower_dir)
+{
+  char *l1 = kn_xasprintf ("%s/l1.tar", dir), *l2 = kn_xasprintf ("%s/l2.tar", dir);
+  struct archive *a = tb_open (l1);
+  tb_entry (a, "ro", AE_IFDIR, 0555, NULL, NULL, NULL);
+  tb_file (a, "ro/old", "old");
+  tb_entry (a, "ro/sub", AE_IFDIR, 0555, NULL, NULL, NULL);
+  tb_close (a);
+  a = tb_open (l2);
+  tb_file (a, "ro/.wh.old", "");
+  tb_file (a, "ro/new", "new");
+  tb_file (a, "ro/sub/deeper", "d");
+  tb_close (a);
+  if (geteuid () == 0)
+    {
+      cr_assert_eq (chmod (dir, 0755), 0);
+      cr_assert_eq (chown (dst, 65534, 65534), 0);
+    }
+  pid_t pid = fork ();
+  cr_assert_geq (pid, 0);
+  if (pid == 0)
+    {
+      if (geteuid () == 0 && (setresgid (65534, 65534, 65534) < 0 || setresuid (65534, 65534, 65534) < 0))
+        _exit (3);
+      _exit (apply_path (l1, dst) == 0 && apply_path (l2, dst) == 0 ? 0 : 1);
+    }
+  int status;
+  waitpid (pid, &status, 0);
+  cr_assert (WIFEXITED (status) && WEXITSTATUS (status) == 0, "the unprivileged applies failed");
+  cr_assert_not (tl_exists (dst, "ro/old"));
+  cr_assert (tl_exists (dst, "ro/new"));
+  cr_assert (tl_exists (dst, "ro/sub/deeper"));
+  struct stat st;
+  char *p = kn_xasprintf ("%s/ro", dst);
+  cr_assert_eq (stat (p, &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0555);
+  free (p);
+  p = kn_xasprintf ("%s/ro/sub", dst);
+  cr_assert_eq (stat (p, &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0555);
+  free (p);
+  free (l1);
+  free (l2);
 }
