@@ -396,3 +396,43 @@ kn_store_clean (struct kn_store *s, struct kn_error **err)
     }
   return removed;
 }
+
+int
+kn_store_put (struct kn_store *s, struct kn_reader *r, const char *expected, char digest[KN_DIGEST_STR_LEN],
+              uint64_t *size, struct kn_error **err)
+{
+  struct kn_writer *w = NULL;
+  int ret = kn_store_ingest_begin (s, &w, err);
+  if (ret < 0)
+    return ret;
+  int64_t n = kn_stream_copy (r, w, err);
+  if (n < 0)
+    ret = (int) n;
+  else
+    ret = kn_store_ingest_commit (w, expected, digest, size, err);
+  kn_writer_free (w);
+  return ret;
+}
+
+int
+kn_store_verify (struct kn_store *s, const char *digest, struct kn_error **err)
+{
+  struct kn_reader *r = NULL;
+  int ret = kn_store_open_blob (s, digest, &r, NULL, err);
+  if (ret < 0)
+    return ret;
+  struct kn_writer *dw = kn_digest_writer_new (NULL);
+  int64_t n = kn_stream_copy (r, dw, err);
+  kn_reader_free (r);
+  char got[KN_DIGEST_STR_LEN];
+  kn_digest_writer_result (dw, got, NULL);
+  kn_writer_free (dw);
+  if (n < 0)
+    return (int) n;
+  if (strcmp (got, digest) != 0)
+    {
+      kn_store_remove (s, digest, NULL);
+      return kn_error_make (err, KN_EDIGEST, 0, "stored blob %s holds %s; removed", digest, got);
+    }
+  return 0;
+}

@@ -60,6 +60,16 @@ KN_EXPORT int kn_store_ingest_begin (struct kn_store *s, struct kn_writer **out,
 KN_EXPORT int kn_store_ingest_commit (struct kn_writer *w, const char *expected, char digest[KN_DIGEST_STR_LEN],
                                       uint64_t *size, struct kn_error **err);
 
+/* Ingest everything R yields (R not owned) as one blob, checked against
+ * EXPECTED (or NULL); DIGEST and SIZE as for kn_store_ingest_commit().
+ * Returns 0 or < 0 (-KN_EDIGEST on a mismatch, nothing stored). */
+KN_EXPORT int kn_store_put (struct kn_store *s, struct kn_reader *r, const char *expected,
+                            char digest[KN_DIGEST_STR_LEN], uint64_t *size, struct kn_error **err);
+
+/* Re-hash the stored blob DIGEST.  A blob whose content does not match is
+ * removed and -KN_EDIGEST returned; an absent one is -KN_ENOTFOUND. */
+KN_EXPORT int kn_store_verify (struct kn_store *s, const char *digest, struct kn_error **err);
+
 /* Remove temporary files of S no live writer holds (writers killed earlier).
  * Returns the number removed or < 0. */
 KN_EXPORT int kn_store_clean (struct kn_store *s, struct kn_error **err);

@@ -297,3 +297,39 @@ Test (store, concurrent_writers_same_blob)
   kn_store_free (s);
   free (data);
 }
+
+Test (store, put_and_verify)
+{
+  struct kn_store *s = NULL;
+  struct kn_error *err = NULL;
+  cr_assert_eq (kn_store_open (&s, dir, &err), 0);
+  unsigned char *data = pattern (500000, 4);
+  char want[KN_DIGEST_STR_LEN], got[KN_DIGEST_STR_LEN];
+  kn_digest_buffer (data, 500000, want);
+  struct kn_reader *r = kn_reader_new_mem (data, 500000);
+  uint64_t size = 0;
+  cr_assert_eq (kn_store_put (s, r, want, got, &size, &err), 0);
+  kn_reader_free (r);
+  cr_assert_str_eq (got, want);
+  cr_assert_eq (size, 500000);
+  cr_assert_eq (kn_store_verify (s, want, &err), 0);
+  /* corrupt it behind the store's back */
+  char *path = kn_store_path (s, want);
+  FILE *f = fopen (path, "r+");
+  fputc ('!', f);
+  fclose (f);
+  free (path);
+  cr_assert_eq (kn_store_verify (s, want, &err), -KN_EDIGEST);
+  kn_error_release (&err);
+  cr_assert_not (kn_store_has (s, want), "a corrupt blob is dropped");
+  cr_assert_eq (kn_store_verify (s, want, &err), -KN_ENOTFOUND);
+  kn_error_release (&err);
+  /* put with the wrong digest stores nothing */
+  r = kn_reader_new_mem (data, 1000);
+  cr_assert_eq (kn_store_put (s, r, want, got, NULL, &err), -KN_EDIGEST);
+  kn_error_release (&err);
+  kn_reader_free (r);
+  cr_assert_not (kn_store_has (s, want));
+  free (data);
+  kn_store_free (s);
+}
