@@ -486,6 +486,66 @@ out:
   return ret;
 }
 
+/* Coalesces libarchive's small writes (512-byte headers) into large chunks
+ * for the hashers and the compressor. */
+#define COALESCE (256 * 1024)
+
+struct coalesce {
+  struct kn_writer base;
+  struct kn_writer *sink;
+  size_t used;
+  unsigned char buf[COALESCE];
+};
+
+static int
+co_flush (struct coalesce *co, struct kn_error **err)
+{
+  size_t n = co->used;
+  co->used = 0;
+  return n ? kn_writer_write (co->sink, co->buf, n, err) : 0;
+}
+
+static int
+co_write (struct kn_writer *w, const void *buf, size_t len, struct kn_error **err)
+{
+  struct coalesce *co = (struct coalesce *) w;
+  if (co->used + len > COALESCE)
+    {
+      int ret = co_flush (co, err);
+      if (ret < 0)
+        return ret;
+      if (len >= COALESCE)
+        return kn_writer_write (co->sink, buf, len, err);
+    }
+  memcpy (co->buf + co->used, buf, len);
+  co->used += len;
+  return 0;
+}
+
+static int
+co_close (struct kn_writer *w, struct kn_error **err)
+{
+  return co_flush ((struct coalesce *) w, err);
+}
+
+static void
+co_free (struct kn_writer *w)
+{
+  free (w);
+}
+
+static struct kn_writer *
+coalesce_new (struct kn_writer *sink)
+{
+  struct coalesce *co = kn_xmalloc (sizeof *co);
+  co->base.write = co_write;
+  co->base.close = co_close;
+  co->base.free = co_free;
+  co->sink = sink;
+  co->used = 0;
+  return &co->base;
+}
+
 static int
 write_blob (struct kn_store *store, const char *root, struct kn_changeset *cs, const struct kn_layer_write_opts *opts,
             struct kn_layer_info *out, struct kn_error **err)
@@ -508,7 +568,11 @@ write_blob (struct kn_store *store, const char *root, struct kn_changeset *cs, c
         }
     }
   dw = kn_digest_writer_new (cw ? cw : ingest);
-  ret = kn_layer_write_tar (dw, root, cs, opts, &info.entries, err);
+  struct kn_writer *co = coalesce_new (dw);
+  ret = kn_layer_write_tar (co, root, cs, opts, &info.entries, err);
+  if (ret == 0)
+    ret = kn_writer_close (co, err);
+  kn_writer_free (co);
   if (ret == 0)
     {
       kn_digest_writer_result (dw, info.diff_id, &info.tar_size);
