@@ -6,6 +6,8 @@
  * match Go byte for byte. */
 #include "config.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -104,8 +106,32 @@ scan_number (const char *s, size_t i)
   return i;
 }
 
+/* Go decodes numbers into float64: one out of its range makes Unmarshal
+ * fail (so the line falls back to shell form rather than erroring). */
+static bool
+number_overflows (const char *s, size_t n)
+{
+  char buf[512];
+  char *end;
+  double v;
+  if (n >= sizeof buf)
+    {
+      /* long literals: overflow only with a big exponent or many digits */
+      kn_cleanup_free char *big = kn_xstrndup (s, n);
+      errno = 0;
+      v = strtod (big, &end);
+      return errno == ERANGE && isinf (v);
+    }
+  memcpy (buf, s, n);
+  buf[n] = '\0';
+  errno = 0;
+  v = strtod (buf, &end);
+  return errno == ERANGE && isinf (v);
+}
+
 /* Validate one JSON text that is a value; iterative over containers.
- * Returns true when S is exactly one value plus blanks. */
+ * Returns true when S is exactly one value plus blanks and Go's Unmarshal
+ * into []interface{} would succeed. */
 static bool
 valid_json (const char *s)
 {
@@ -142,7 +168,12 @@ valid_json (const char *s)
       if (c == '"')
         i = scan_string (s, i);
       else if (c == '-' || (c >= '0' && c <= '9'))
-        i = scan_number (s, i);
+        {
+          size_t start = i;
+          i = scan_number (s, i);
+          if (i != 0 && number_overflows (s + start, i - start))
+            return false;
+        }
       else if (strncmp (s + i, "true", 4) == 0)
         i += 4;
       else if (strncmp (s + i, "false", 5) == 0)

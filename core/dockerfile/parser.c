@@ -26,6 +26,16 @@ struct scanner {
   size_t tok_len;
 };
 
+/* bufio.Scanner's limit: a line (without its final '\n') longer than
+ * KN_DF_MAX_LINE bytes is an error. */
+static bool
+too_long (const char *tok, size_t n)
+{
+  if (n > 0 && tok[n - 1] == '\n')
+    n--;
+  return n > KN_DF_MAX_LINE;
+}
+
 static bool
 scan (struct scanner *sc)
 {
@@ -210,7 +220,7 @@ kn_df_parse (const char *name, const char *data, size_t len, struct kn_df_ast **
       bool eol, has_empty = false;
       struct kn_df_node *child = NULL;
 
-      if (trim_newline (t, tn) > KN_DF_MAX_LINE)
+      if (too_long (t, tn))
         {
           r = kn_error_make (err, KN_EINVAL, 0, "%s:%d: dockerfile line greater than max allowed size of %d", name,
                              current_line + 1, KN_DF_MAX_LINE);
@@ -234,7 +244,7 @@ kn_df_parse (const char *name, const char *data, size_t len, struct kn_df_ast **
 
       while (!eol && scan (&sc))
         {
-          if (trim_newline (sc.tok, sc.tok_len) > KN_DF_MAX_LINE)
+          if (too_long (sc.tok, sc.tok_len))
             {
               r = kn_error_make (err, KN_EINVAL, 0, "%s:%d: dockerfile line greater than max allowed size of %d",
                                  name, current_line + 1, KN_DF_MAX_LINE);

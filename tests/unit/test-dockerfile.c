@@ -140,6 +140,11 @@ Test (dockerfile_json, exec_and_fallback)
                "ERR Dockerfile:1: when using JSON array syntax, arrays must be comprised of strings only");
   EXPECT_DUMP ("COPY [\"a b\", \"c\"]\n", "(copy \"a b\" \"c\")\n");
   EXPECT_DUMP ("ENTRYPOINT []\n", "(entrypoint)\n");
+  /* Go's Unmarshal fails on a float64 overflow: shell form, not an error */
+  EXPECT_DUMP ("CMD [\"a\", 1e999]\n", "(cmd \"[\\\"a\\\", 1e999]\")\n");
+  EXPECT_DUMP ("CMD [\"a\", {\"b\": [1, true, null]}]\n",
+               "ERR Dockerfile:1: when using JSON array syntax, arrays must be comprised of strings only");
+  EXPECT_DUMP ("CMD [\"a\",]\n", "(cmd \"[\\\"a\\\",]\")\n");
 }
 
 Test (dockerfile_args, env_label_arg_from)
