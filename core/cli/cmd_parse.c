@@ -100,8 +100,8 @@ kn_cmd_parse (int argc, char **argv)
     }
   if (warnings)
     for (size_t i = 0; i < ast->n_warnings; i++)
-      fprintf (stderr, "%s:%d: warning: %s\n", strcmp (file, "-") == 0 ? "Dockerfile" : file,
-               ast->warnings[i].line, ast->warnings[i].message);
+      fprintf (stderr, "%s:%d: warning: %s\n", strcmp (file, "-") == 0 ? "Dockerfile" : file, ast->warnings[i].line,
+               ast->warnings[i].message);
   if (dump)
     {
       char *s = kn_df_ast_dump (ast);

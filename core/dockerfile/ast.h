@@ -15,15 +15,17 @@
 #include <kaniko/export.h>
 
 /* One here-document attached to RUN/COPY/ADD (`<<EOF` ... `EOF`). */
-struct kn_df_heredoc {
-  char *name;      /* delimiter word with quotes removed */
-  uint64_t fd;     /* leading digits of `3<<EOF`, 0 when absent */
-  bool expand;     /* false when any part of the delimiter was quoted */
-  bool chomp;      /* `<<-`: leading tabs are stripped (see kn_df_heredoc_chomp) */
-  char *content;   /* raw body, line endings kept, not chomped, not expanded */
+struct kn_df_heredoc
+{
+  char *name;    /* delimiter word with quotes removed */
+  uint64_t fd;   /* leading digits of `3<<EOF`, 0 when absent */
+  bool expand;   /* false when any part of the delimiter was quoted */
+  bool chomp;    /* `<<-`: leading tabs are stripped (see kn_df_heredoc_chomp) */
+  char *content; /* raw body, line endings kept, not chomped, not expanded */
 };
 
-struct kn_df_node {
+struct kn_df_node
+{
   char *value;
   size_t value_len;
   struct kn_df_node *next;
@@ -31,28 +33,30 @@ struct kn_df_node {
   size_t n_children;
   struct kn_df_heredoc *heredocs;
   size_t n_heredocs;
-  bool json;        /* the arguments came from a JSON array (exec form) */
-  char *original;   /* the logical line (continuations joined) */
-  char **flags;     /* leading --flags, quotes removed ("--from=x") */
+  bool json;      /* the arguments came from a JSON array (exec form) */
+  char *original; /* the logical line (continuations joined) */
+  char **flags;   /* leading --flags, quotes removed ("--from=x") */
   size_t n_flags;
-  int start_line;   /* 1-based, first physical line */
-  int end_line;     /* last physical line, heredoc bodies included */
+  int start_line; /* 1-based, first physical line */
+  int end_line;   /* last physical line, heredoc bodies included */
 };
 
 /* A non-fatal finding of the parser (empty continuation lines). */
-struct kn_df_warning {
-  char *message;  /* "Empty continuation line found in: RUN ..." */
+struct kn_df_warning
+{
+  char *message; /* "Empty continuation line found in: RUN ..." */
   char *detail;
   char *url;
   int line;
 };
 
 /* A parsed Dockerfile. */
-struct kn_df_ast {
-  struct kn_df_node *root;  /* children = instructions */
-  int escape;               /* '\\' or '`' */
-  char *syntax;             /* `# syntax=` value or NULL */
-  char *check;              /* `# check=` value or NULL */
+struct kn_df_ast
+{
+  struct kn_df_node *root; /* children = instructions */
+  int escape;              /* '\\' or '`' */
+  char *syntax;            /* `# syntax=` value or NULL */
+  char *check;             /* `# check=` value or NULL */
   struct kn_df_warning *warnings;
   size_t n_warnings;
 };

@@ -75,7 +75,7 @@ kn_df_directives_line (struct kn_df_directives *d, const char *s, size_t n, stru
   if (key_len >= sizeof keybuf)
     goto not_directive;
   for (size_t k = 0; k < key_len; k++)
-    keybuf[k] = (char) (s[key + k] | 0x20);
+    keybuf[k] = (char)(s[key + k] | 0x20);
   keybuf[key_len] = '\0';
 
   if (strcmp (keybuf, "escape") == 0)
@@ -84,8 +84,8 @@ kn_df_directives_line (struct kn_df_directives *d, const char *s, size_t n, stru
         return kn_error_make (err, KN_EINVAL, 0, "only one escape parser directive can be used");
       d->seen_escape = true;
       if (vend - v != 1 || (s[v] != '\\' && s[v] != '`'))
-        return kn_error_make (err, KN_EINVAL, 0, "invalid escape token '%.*s' does not match ` or \\",
-                              (int) (vend - v), s + v);
+        return kn_error_make (err, KN_EINVAL, 0, "invalid escape token '%.*s' does not match ` or \\", (int)(vend - v),
+                              s + v);
       d->escape = s[v];
       return 1;
     }

@@ -10,7 +10,8 @@
 
 #include <kaniko/error.h>
 
-struct kn_df_directives {
+struct kn_df_directives
+{
   bool done;
   int escape;   /* '\\' or '`' */
   char *syntax; /* owned */

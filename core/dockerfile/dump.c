@@ -25,7 +25,7 @@ quote_into (struct kn_df_buf *b, const char *s, size_t n)
       uint32_t r = kn_df_utf8_decode (s + i, n - i, &w);
       if (w == 1 && r == KN_DF_RUNE_ERROR)
         {
-          unsigned char c = (unsigned char) s[i];
+          unsigned char c = (unsigned char)s[i];
           tmp[0] = '\\', tmp[1] = 'x', tmp[2] = hex[c >> 4], tmp[3] = hex[c & 15];
           kn_df_buf_add (b, tmp, 4);
           i++;
@@ -35,7 +35,7 @@ quote_into (struct kn_df_buf *b, const char *s, size_t n)
       if (r == '"' || r == '\\')
         {
           kn_df_buf_addc (b, '\\');
-          kn_df_buf_addc (b, (char) r);
+          kn_df_buf_addc (b, (char)r);
           continue;
         }
       if (kn_df_uis_print (r))
@@ -45,14 +45,29 @@ quote_into (struct kn_df_buf *b, const char *s, size_t n)
         }
       switch (r)
         {
-        case '\a': kn_df_buf_adds (b, "\\a"); continue;
-        case '\b': kn_df_buf_adds (b, "\\b"); continue;
-        case '\f': kn_df_buf_adds (b, "\\f"); continue;
-        case '\n': kn_df_buf_adds (b, "\\n"); continue;
-        case '\r': kn_df_buf_adds (b, "\\r"); continue;
-        case '\t': kn_df_buf_adds (b, "\\t"); continue;
-        case '\v': kn_df_buf_adds (b, "\\v"); continue;
-        default: break;
+        case '\a':
+          kn_df_buf_adds (b, "\\a");
+          continue;
+        case '\b':
+          kn_df_buf_adds (b, "\\b");
+          continue;
+        case '\f':
+          kn_df_buf_adds (b, "\\f");
+          continue;
+        case '\n':
+          kn_df_buf_adds (b, "\\n");
+          continue;
+        case '\r':
+          kn_df_buf_adds (b, "\\r");
+          continue;
+        case '\t':
+          kn_df_buf_adds (b, "\\t");
+          continue;
+        case '\v':
+          kn_df_buf_adds (b, "\\v");
+          continue;
+        default:
+          break;
         }
       if (r < ' ' || r == 0x7f)
         {
@@ -61,12 +76,12 @@ quote_into (struct kn_df_buf *b, const char *s, size_t n)
         }
       else if (r < 0x10000)
         {
-          snprintf (tmp, sizeof tmp, "\\u%04x", (unsigned) r);
+          snprintf (tmp, sizeof tmp, "\\u%04x", (unsigned)r);
           kn_df_buf_adds (b, tmp);
         }
       else
         {
-          snprintf (tmp, sizeof tmp, "\\U%08x", (unsigned) r);
+          snprintf (tmp, sizeof tmp, "\\U%08x", (unsigned)r);
           kn_df_buf_adds (b, tmp);
         }
     }
@@ -90,14 +105,14 @@ kn_df_lower (const char *s, size_t n)
   char tmp[4];
 
   for (i = 0; i < n; i++)
-    if ((unsigned char) s[i] >= 0x80)
+    if ((unsigned char)s[i] >= 0x80)
       ascii = false;
   if (ascii)
     {
       kn_df_buf_add (&b, s, n);
       for (i = 0; i < n; i++)
         if (b.p[i] >= 'A' && b.p[i] <= 'Z')
-          b.p[i] = (char) (b.p[i] + 32);
+          b.p[i] = (char)(b.p[i] + 32);
       return kn_df_buf_steal (&b);
     }
   for (i = 0; i < n; i += w)

@@ -30,14 +30,14 @@ kn_df_flags_parse (struct kn_df_flag *defs, size_t n, char *const *flags, size_t
         return 0;
       arg += 2;
       eq = strchr (arg, '=');
-      name_len = eq ? (size_t) (eq - arg) : strlen (arg);
+      name_len = eq ? (size_t)(eq - arg) : strlen (arg);
       if (eq)
         value = eq + 1;
       for (size_t k = 0; k < n; k++)
         if (strlen (defs[k].name) == name_len && memcmp (defs[k].name, arg, name_len) == 0)
           f = &defs[k];
       if (f == NULL)
-        return kn_error_make (err, KN_EINVAL, 0, "unknown flag: --%.*s", (int) name_len, arg);
+        return kn_error_make (err, KN_EINVAL, 0, "unknown flag: --%.*s", (int)name_len, arg);
       if (f->used && f->type != KN_DF_FLAG_STRINGS)
         return kn_error_make (err, KN_EINVAL, 0, "duplicate flag specified: --%s", f->name);
       f->used = true;
@@ -51,8 +51,7 @@ kn_df_flags_parse (struct kn_df_flag *defs, size_t n, char *const *flags, size_t
           else if (strcasecmp (value, "false") == 0)
             f->bool_value = false;
           else
-            return kn_error_make (err, KN_EINVAL, 0, "expecting boolean value for flag --%s, not: %s", f->name,
-                                  value);
+            return kn_error_make (err, KN_EINVAL, 0, "expecting boolean value for flag --%s, not: %s", f->name, value);
           break;
         case KN_DF_FLAG_STRING:
           if (!eq)

@@ -8,15 +8,21 @@
 
 #include <kaniko/error.h>
 
-enum kn_df_flag_type { KN_DF_FLAG_BOOL, KN_DF_FLAG_STRING, KN_DF_FLAG_STRINGS };
+enum kn_df_flag_type
+{
+  KN_DF_FLAG_BOOL,
+  KN_DF_FLAG_STRING,
+  KN_DF_FLAG_STRINGS
+};
 
-struct kn_df_flag {
+struct kn_df_flag
+{
   const char *name;
   enum kn_df_flag_type type;
-  const char *def;  /* default value of string flags */
+  const char *def; /* default value of string flags */
   bool used;
   bool bool_value;
-  const char *value; /* points into the node's flag words (string flags) */
+  const char *value;   /* points into the node's flag words (string flags) */
   const char **values; /* strings flags: NULL-terminated, owned array */
   size_t n_values;
 };

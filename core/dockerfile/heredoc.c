@@ -16,14 +16,16 @@
 
 #define LEX_EOF (-1)
 
-struct lex {
+struct lex
+{
   const char *s;
   size_t n, pos;
   bool raw_quotes;
   bool raw_escapes;
 };
 
-struct words {
+struct words
+{
   struct kn_df_buf word;
   char **v;
   size_t n;
@@ -36,7 +38,7 @@ peek (struct lex *lx)
   size_t w;
   if (lx->pos >= lx->n)
     return LEX_EOF;
-  return (int32_t) kn_df_utf8_decode (lx->s + lx->pos, lx->n - lx->pos, &w);
+  return (int32_t)kn_df_utf8_decode (lx->s + lx->pos, lx->n - lx->pos, &w);
 }
 
 static int32_t
@@ -46,7 +48,7 @@ next (struct lex *lx)
   int32_t r;
   if (lx->pos >= lx->n)
     return LEX_EOF;
-  r = (int32_t) kn_df_utf8_decode (lx->s + lx->pos, lx->n - lx->pos, &w);
+  r = (int32_t)kn_df_utf8_decode (lx->s + lx->pos, lx->n - lx->pos, &w);
   lx->pos += w;
   return r;
 }
@@ -55,7 +57,7 @@ static void
 add_rune (struct kn_df_buf *b, int32_t r)
 {
   char tmp[4];
-  kn_df_buf_add (b, tmp, kn_df_utf8_encode ((uint32_t) (r < 0 ? KN_DF_RUNE_ERROR : r), tmp));
+  kn_df_buf_add (b, tmp, kn_df_utf8_encode ((uint32_t)(r < 0 ? KN_DF_RUNE_ERROR : r), tmp));
 }
 
 static void
@@ -77,7 +79,7 @@ words_add_raw_rune (struct words *w, int32_t r)
 static void
 words_add_rune (struct words *w, int32_t r)
 {
-  bool sp = kn_df_uis_space ((uint32_t) r);
+  bool sp = kn_df_uis_space ((uint32_t)r);
   if (sp && w->in_word)
     {
       if (w->word.len != 0)
@@ -93,7 +95,7 @@ words_add_string (struct words *w, const char *s, size_t n)
   size_t i = 0, width;
   while (i < n)
     {
-      words_add_rune (w, (int32_t) kn_df_utf8_decode (s + i, n - i, &width));
+      words_add_rune (w, (int32_t)kn_df_utf8_decode (s + i, n - i, &width));
       i += width;
     }
 }
@@ -194,9 +196,9 @@ name (struct lex *lx, struct kn_df_buf *out)
       int32_t ch = peek (lx);
       if (ch == LEX_EOF)
         return;
-      if (out->len == 0 && kn_df_uis_digit ((uint32_t) ch))
+      if (out->len == 0 && kn_df_uis_digit ((uint32_t)ch))
         {
-          while (peek (lx) != LEX_EOF && kn_df_uis_digit ((uint32_t) peek (lx)))
+          while (peek (lx) != LEX_EOF && kn_df_uis_digit ((uint32_t)peek (lx)))
             add_rune (out, next (lx));
           return;
         }
@@ -205,7 +207,7 @@ name (struct lex *lx, struct kn_df_buf *out)
           add_rune (out, next (lx));
           return;
         }
-      if (!kn_df_uis_letter ((uint32_t) ch) && !kn_df_uis_digit ((uint32_t) ch) && ch != '_')
+      if (!kn_df_uis_letter ((uint32_t)ch) && !kn_df_uis_digit ((uint32_t)ch) && ch != '_')
         return;
       add_rune (out, next (lx));
     }
@@ -400,7 +402,7 @@ stop_on (struct lex *lx, int32_t stop, bool raw_escapes, struct kn_df_buf *resul
   if (stop != LEX_EOF)
     {
       char s[8] = { 0 };
-      kn_df_utf8_encode ((uint32_t) stop, s);
+      kn_df_utf8_encode ((uint32_t)stop, s);
       r = kn_error_make (err, KN_EINVAL, 0, "unexpected end of statement while looking for matching %s", s);
       goto out;
     }
@@ -471,15 +473,15 @@ kn_df_heredoc_parse_word (const char *word, struct kn_df_heredoc *out, struct kn
   memset (out, 0, sizeof *out);
   while (*p >= '0' && *p <= '9')
     {
-      if (fd > (UINT64_MAX - (uint64_t) (*p - '0')) / 10)
+      if (fd > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
         overflow = true;
       else
-        fd = fd * 10 + (uint64_t) (*p - '0');
+        fd = fd * 10 + (uint64_t)(*p - '0');
       p++;
     }
   if (overflow)
     fd = UINT64_MAX;
-  (void) digits;
+  (void)digits;
   if (p[0] != '<' || p[1] != '<')
     return 0;
   p += 2;

@@ -20,8 +20,7 @@ KN_EXPORT int kn_df_heredoc_parse_word (const char *word, struct kn_df_heredoc *
 
 /* Find the heredoc markers of LINE in order (heredocsFromLine). *out gets a
  * new array (NULL when none; names set, contents NULL) and *n its length. */
-KN_EXPORT int kn_df_heredocs_from_line (const char *line, struct kn_df_heredoc **out, size_t *n,
-                                        struct kn_error **err);
+KN_EXPORT int kn_df_heredocs_from_line (const char *line, struct kn_df_heredoc **out, size_t *n, struct kn_error **err);
 
 /* Split LINE into words the way the heredoc detector does (quotes, escapes and
  * $vars kept). Returns a NULL-terminated vector the caller frees with

@@ -18,16 +18,29 @@
 #define NFLAGS(a) (sizeof (a) / sizeof (a)[0])
 #define MIN_INTERVAL_NS 1000000LL
 
-static const struct {
+static const struct
+{
   const char *name;
   enum kn_df_kind kind;
 } kinds[] = {
-  { "add", KN_DF_ADD },         { "arg", KN_DF_ARG },       { "cmd", KN_DF_CMD },
-  { "copy", KN_DF_COPY },       { "entrypoint", KN_DF_ENTRYPOINT }, { "env", KN_DF_ENV },
-  { "expose", KN_DF_EXPOSE },   { "from", KN_DF_FROM },     { "healthcheck", KN_DF_HEALTHCHECK },
-  { "label", KN_DF_LABEL },     { "maintainer", KN_DF_MAINTAINER }, { "onbuild", KN_DF_ONBUILD },
-  { "run", KN_DF_RUN },         { "shell", KN_DF_SHELL },   { "stopsignal", KN_DF_STOPSIGNAL },
-  { "user", KN_DF_USER },       { "volume", KN_DF_VOLUME }, { "workdir", KN_DF_WORKDIR },
+  { "add", KN_DF_ADD },
+  { "arg", KN_DF_ARG },
+  { "cmd", KN_DF_CMD },
+  { "copy", KN_DF_COPY },
+  { "entrypoint", KN_DF_ENTRYPOINT },
+  { "env", KN_DF_ENV },
+  { "expose", KN_DF_EXPOSE },
+  { "from", KN_DF_FROM },
+  { "healthcheck", KN_DF_HEALTHCHECK },
+  { "label", KN_DF_LABEL },
+  { "maintainer", KN_DF_MAINTAINER },
+  { "onbuild", KN_DF_ONBUILD },
+  { "run", KN_DF_RUN },
+  { "shell", KN_DF_SHELL },
+  { "stopsignal", KN_DF_STOPSIGNAL },
+  { "user", KN_DF_USER },
+  { "volume", KN_DF_VOLUME },
+  { "workdir", KN_DF_WORKDIR },
 };
 
 /* nodeArgs: the argument values, ONBUILD's nested instruction flattened. */
@@ -129,8 +142,8 @@ no_flags (const struct kn_df_node *node, struct kn_error **err)
 }
 
 static int
-sources_and_dest (struct kn_df_instruction *ins, const struct kn_df_node *node, char **args, size_t n,
-                  const char *cmd, struct kn_error **err)
+sources_and_dest (struct kn_df_instruction *ins, const struct kn_df_node *node, char **args, size_t n, const char *cmd,
+                  struct kn_error **err)
 {
   struct kn_df_heredoc h;
   struct kn_error *ignored = NULL;
@@ -180,8 +193,8 @@ parse_copy_add (struct kn_df_instruction *ins, const struct kn_df_node *node, ch
     { "from", KN_DF_FLAG_STRING },     { "chmod", KN_DF_FLAG_STRING }, { "link", KN_DF_FLAG_BOOL },
   };
   struct kn_df_flag add_flags[] = {
-    { "exclude", KN_DF_FLAG_STRINGS },   { "chown", KN_DF_FLAG_STRING },    { "chmod", KN_DF_FLAG_STRING },
-    { "link", KN_DF_FLAG_BOOL },         { "keep-git-dir", KN_DF_FLAG_BOOL }, { "checksum", KN_DF_FLAG_STRING },
+    { "exclude", KN_DF_FLAG_STRINGS }, { "chown", KN_DF_FLAG_STRING },      { "chmod", KN_DF_FLAG_STRING },
+    { "link", KN_DF_FLAG_BOOL },       { "keep-git-dir", KN_DF_FLAG_BOOL }, { "checksum", KN_DF_FLAG_STRING },
     { "unpack", KN_DF_FLAG_BOOL },
   };
   struct kn_df_flag *f = add ? add_flags : copy_flags;
@@ -244,8 +257,7 @@ valid_stage_name (const char *s)
 }
 
 static int
-parse_from (struct kn_df_instruction *ins, const struct kn_df_node *node, char **args, size_t n,
-            struct kn_error **err)
+parse_from (struct kn_df_instruction *ins, const struct kn_df_node *node, char **args, size_t n, struct kn_error **err)
 {
   struct kn_df_flag f[] = { { "platform", KN_DF_FLAG_STRING } };
   int r;
@@ -256,7 +268,8 @@ parse_from (struct kn_df_instruction *ins, const struct kn_df_node *node, char *
         {
           kn_cleanup_free char *q = kn_df_quote (args[2], strlen (args[2]));
           return kn_error_make (err, KN_EINVAL, 0,
-                                "invalid name for build stage: %s, name can't start with a number or contain symbols", q);
+                                "invalid name for build stage: %s, name can't start with a number or contain symbols",
+                                q);
         }
       ins->stage_name = KN_STEAL (lower);
     }
@@ -293,7 +306,7 @@ parse_onbuild (struct kn_df_instruction *ins, const struct kn_df_node *node, cha
   }
   for (char *p = trigger; *p; p++)
     if (*p >= 'a' && *p <= 'z')
-      *p = (char) (*p - 32);
+      *p = (char)(*p - 32);
   if (strcmp (trigger, "ONBUILD") == 0)
     return kn_error_make (err, KN_EINVAL, 0, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
   if (strcmp (trigger, "MAINTAINER") == 0 || strcmp (trigger, "FROM") == 0)
@@ -344,9 +357,8 @@ parse_healthcheck (struct kn_df_instruction *ins, const struct kn_df_node *node,
 {
   struct kn_df_health *h = &ins->health;
   struct kn_df_flag f[] = {
-    { "interval", KN_DF_FLAG_STRING },       { "timeout", KN_DF_FLAG_STRING },
-    { "start-period", KN_DF_FLAG_STRING },   { "start-interval", KN_DF_FLAG_STRING },
-    { "retries", KN_DF_FLAG_STRING },
+    { "interval", KN_DF_FLAG_STRING },       { "timeout", KN_DF_FLAG_STRING }, { "start-period", KN_DF_FLAG_STRING },
+    { "start-interval", KN_DF_FLAG_STRING }, { "retries", KN_DF_FLAG_STRING },
   };
   kn_cleanup_free char *typ = NULL;
   int r;
@@ -356,7 +368,7 @@ parse_healthcheck (struct kn_df_instruction *ins, const struct kn_df_node *node,
   typ = kn_xstrdup (args[0]);
   for (char *p = typ; *p; p++)
     if (*p >= 'a' && *p <= 'z')
-      *p = (char) (*p - 32);
+      *p = (char)(*p - 32);
   if (strcmp (typ, "NONE") == 0)
     {
       if (n != 1)
@@ -409,14 +421,13 @@ parse_healthcheck (struct kn_df_instruction *ins, const struct kn_df_node *node,
         return kn_error_make (err, KN_EINVAL, 0, "strconv.ParseInt: parsing \"%s\": value out of range", s);
       if (v < 0)
         return kn_error_make (err, KN_EINVAL, 0, "--retries cannot be negative (%lld)", v);
-      h->retries = (int) v;
+      h->retries = (int)v;
     }
   return 0;
 }
 
 static int
-parse_run (struct kn_df_instruction *ins, const struct kn_df_node *node, char **args, size_t n,
-           struct kn_error **err)
+parse_run (struct kn_df_instruction *ins, const struct kn_df_node *node, char **args, size_t n, struct kn_error **err)
 {
   struct kn_df_flag f[] = {
     { "mount", KN_DF_FLAG_STRINGS },
@@ -455,12 +466,11 @@ out:
 static int
 str_cmp (const void *a, const void *b)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 static int
-convert (struct kn_df_instruction *ins, const struct kn_df_node *node, char **args, size_t n,
-         struct kn_error **err)
+convert (struct kn_df_instruction *ins, const struct kn_df_node *node, char **args, size_t n, struct kn_error **err)
 {
   int r;
   switch (ins->kind)
@@ -475,8 +485,10 @@ convert (struct kn_df_instruction *ins, const struct kn_df_node *node, char **ar
     case KN_DF_USER:
     case KN_DF_STOPSIGNAL:
       {
-        static const char *const names[] = { [KN_DF_MAINTAINER] = "MAINTAINER", [KN_DF_WORKDIR] = "WORKDIR",
-                                             [KN_DF_USER] = "USER", [KN_DF_STOPSIGNAL] = "STOPSIGNAL" };
+        static const char *const names[] = { [KN_DF_MAINTAINER] = "MAINTAINER",
+                                             [KN_DF_WORKDIR] = "WORKDIR",
+                                             [KN_DF_USER] = "USER",
+                                             [KN_DF_STOPSIGNAL] = "STOPSIGNAL" };
         if (n != 1)
           return kn_error_make (err, KN_EINVAL, 0, "%s requires exactly one argument", names[ins->kind]);
         /* BuildKit does not look at STOPSIGNAL's flags */
@@ -538,7 +550,7 @@ convert (struct kn_df_instruction *ins, const struct kn_df_node *node, char **ar
           const char *eq = strchr (args[i], '=');
           if (eq == args[i])
             return kn_error_make (err, KN_EINVAL, 0, "ARG names can not be blank");
-          ins->args[i].key = eq ? kn_xstrndup (args[i], (size_t) (eq - args[i])) : kn_xstrdup (args[i]);
+          ins->args[i].key = eq ? kn_xstrndup (args[i], (size_t)(eq - args[i])) : kn_xstrdup (args[i]);
           ins->args[i].value = eq ? kn_xstrdup (eq + 1) : NULL;
           ins->n_args = i + 1;
         }
@@ -573,8 +585,7 @@ kn_df_instruction_from_node (const struct kn_df_node *node, const char *file, st
     if (strcmp (lower, kinds[k].name) == 0)
       break;
   if (k == sizeof kinds / sizeof kinds[0])
-    return kn_error_make (err, KN_EINVAL, 0, "%s:%d: unknown instruction: %s", file, node->start_line,
-                          node->value);
+    return kn_error_make (err, KN_EINVAL, 0, "%s:%d: unknown instruction: %s", file, node->start_line, node->value);
   args = kn_xcalloc (1, sizeof *args);
   node_args (node, &args, &n);
   ins = kn_xcalloc (1, sizeof *ins);

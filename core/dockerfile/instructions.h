@@ -15,7 +15,8 @@
 
 #include "core/dockerfile/ast.h"
 
-enum kn_df_kind {
+enum kn_df_kind
+{
   KN_DF_ADD,
   KN_DF_ARG,
   KN_DF_CMD,
@@ -37,14 +38,16 @@ enum kn_df_kind {
 };
 
 /* ENV / LABEL pair; no_delim for the old `ENV key value` form. */
-struct kn_df_kv {
+struct kn_df_kv
+{
   char *key;
   char *value;
   bool no_delim;
 };
 
 /* ARG name[=default]; value is NULL when there is no default. */
-struct kn_df_argdef {
+struct kn_df_argdef
+{
   char *key;
   char *value;
 };
@@ -52,7 +55,8 @@ struct kn_df_argdef {
 /* A command line of RUN / CMD / ENTRYPOINT / HEALTHCHECK CMD / SHELL.
  * Shell form: argv holds one string and prepend_shell is true.  Exec
  * (JSON) form: argv is the array.  RUN heredocs are the inline files. */
-struct kn_df_cmdline {
+struct kn_df_cmdline
+{
   char **argv; /* NULL-terminated */
   size_t argc;
   bool prepend_shell;
@@ -60,28 +64,38 @@ struct kn_df_cmdline {
   size_t n_files;
 };
 
-enum { KN_DF_MOUNT_BIND, KN_DF_MOUNT_CACHE, KN_DF_MOUNT_TMPFS, KN_DF_MOUNT_SECRET, KN_DF_MOUNT_SSH };
+enum
+{
+  KN_DF_MOUNT_BIND,
+  KN_DF_MOUNT_CACHE,
+  KN_DF_MOUNT_TMPFS,
+  KN_DF_MOUNT_SECRET,
+  KN_DF_MOUNT_SSH
+};
 
 /* RUN --mount=... (BuildKit's Mount).  Values are raw; when a value holds
  * a `$` its checks are left to kn_df_mount_parse after expansion. */
-struct kn_df_mount {
-  char *spec;     /* the flag value as written */
-  int type;       /* KN_DF_MOUNT_* */
+struct kn_df_mount
+{
+  char *spec; /* the flag value as written */
+  int type;   /* KN_DF_MOUNT_* */
   char *from, *source, *target, *id, *sharing, *env, *size;
   bool readonly, required;
   bool has_mode, has_uid, has_gid;
   uint32_t mode, uid, gid;
-  bool deferred;  /* some value needs expansion before it can be checked */
+  bool deferred; /* some value needs expansion before it can be checked */
 };
 
 /* Inline source of COPY/ADD (`COPY <<EOF /dst`). */
-struct kn_df_source_content {
-  char *path;  /* the heredoc name */
-  char *data;  /* chomped when `<<-` */
+struct kn_df_source_content
+{
+  char *path; /* the heredoc name */
+  char *data; /* chomped when `<<-` */
   bool expand;
 };
 
-struct kn_df_copy {
+struct kn_df_copy
+{
   char **sources; /* NULL-terminated paths/URLs */
   size_t n_sources;
   struct kn_df_source_content *contents;
@@ -89,23 +103,25 @@ struct kn_df_copy {
   char *dest;
   char *from, *chown, *chmod, *checksum; /* NULL when not given */
   bool link, parents, keep_git_dir;
-  int unpack; /* -1 not given, 0 false, 1 true (ADD --unpack) */
+  int unpack;      /* -1 not given, 0 false, 1 true (ADD --unpack) */
   char **excludes; /* NULL-terminated */
   size_t n_excludes;
 };
 
-struct kn_df_health {
-  bool none;     /* HEALTHCHECK NONE */
-  char **test;   /* {"CMD", ...} or {"CMD-SHELL", "cmd"} or {"NONE"}; NULL-terminated */
+struct kn_df_health
+{
+  bool none;   /* HEALTHCHECK NONE */
+  char **test; /* {"CMD", ...} or {"CMD-SHELL", "cmd"} or {"NONE"}; NULL-terminated */
   size_t n_test;
   int64_t interval, timeout, start_period, start_interval; /* nanoseconds, 0 = unset */
   int retries;
 };
 
-struct kn_df_instruction {
+struct kn_df_instruction
+{
   enum kn_df_kind kind;
-  char *name;      /* as written, e.g. "run" or "RUN" */
-  char *original;  /* the logical line */
+  char *name;     /* as written, e.g. "run" or "RUN" */
+  char *original; /* the logical line */
   int start_line, end_line;
 
   /* FROM */
@@ -138,7 +154,8 @@ struct kn_df_instruction {
 };
 
 /* All instructions of a file, in order. */
-struct kn_df_instructions {
+struct kn_df_instructions
+{
   struct kn_df_instruction **v;
   size_t n;
 };

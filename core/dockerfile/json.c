@@ -48,7 +48,7 @@ scan_string (const char *s, size_t i)
   i++;
   for (;;)
     {
-      unsigned char c = (unsigned char) s[i];
+      unsigned char c = (unsigned char)s[i];
       if (c == '"')
         return i + 1;
       if (c < 0x20)
@@ -217,7 +217,7 @@ get_u4 (const char *s)
 {
   uint32_t r = 0;
   for (int k = 0; k < 4; k++)
-    r = (r << 4) | (uint32_t) hexval (s[k]);
+    r = (r << 4) | (uint32_t)hexval (s[k]);
   return r;
 }
 
@@ -229,7 +229,7 @@ decode_string (const char *s, size_t i, struct kn_df_buf *b)
   i++;
   for (;;)
     {
-      unsigned char c = (unsigned char) s[i];
+      unsigned char c = (unsigned char)s[i];
       if (c == '"')
         return i + 1;
       if (c == '\\')
@@ -238,18 +238,33 @@ decode_string (const char *s, size_t i, struct kn_df_buf *b)
           uint32_t r;
           switch (e)
             {
-            case 'b': kn_df_buf_addc (b, '\b'); i += 2; continue;
-            case 'f': kn_df_buf_addc (b, '\f'); i += 2; continue;
-            case 'n': kn_df_buf_addc (b, '\n'); i += 2; continue;
-            case 'r': kn_df_buf_addc (b, '\r'); i += 2; continue;
-            case 't': kn_df_buf_addc (b, '\t'); i += 2; continue;
+            case 'b':
+              kn_df_buf_addc (b, '\b');
+              i += 2;
+              continue;
+            case 'f':
+              kn_df_buf_addc (b, '\f');
+              i += 2;
+              continue;
+            case 'n':
+              kn_df_buf_addc (b, '\n');
+              i += 2;
+              continue;
+            case 'r':
+              kn_df_buf_addc (b, '\r');
+              i += 2;
+              continue;
+            case 't':
+              kn_df_buf_addc (b, '\t');
+              i += 2;
+              continue;
             case 'u':
               r = get_u4 (s + i + 2);
               i += 6;
               if (r >= 0xD800 && r <= 0xDFFF)
                 {
-                  if (r < 0xDC00 && s[i] == '\\' && s[i + 1] == 'u' && hexval (s[i + 2]) >= 0
-                      && hexval (s[i + 3]) >= 0 && hexval (s[i + 4]) >= 0 && hexval (s[i + 5]) >= 0)
+                  if (r < 0xDC00 && s[i] == '\\' && s[i + 1] == 'u' && hexval (s[i + 2]) >= 0 && hexval (s[i + 3]) >= 0
+                      && hexval (s[i + 4]) >= 0 && hexval (s[i + 5]) >= 0)
                     {
                       uint32_t r2 = get_u4 (s + i + 2);
                       if (r2 >= 0xDC00 && r2 <= 0xDFFF)
@@ -272,7 +287,7 @@ decode_string (const char *s, size_t i, struct kn_df_buf *b)
         }
       if (c < 0x80)
         {
-          kn_df_buf_addc (b, (char) c);
+          kn_df_buf_addc (b, (char)c);
           i++;
           continue;
         }

@@ -47,7 +47,13 @@ strv_push (char ***v, size_t *n, char *s)
 char **
 kn_df_parse_words (const char *rest, int escape)
 {
-  enum { IN_SPACES, IN_WORD, IN_QUOTE } phase = IN_SPACES;
+  enum
+  {
+    IN_SPACES,
+    IN_WORD,
+    IN_QUOTE
+  } phase
+      = IN_SPACES;
   size_t len = strlen (rest), pos, w = 0, nv = 0;
   struct kn_df_buf word = { 0 };
   char **v = kn_xcalloc (1, sizeof *v);
@@ -89,11 +95,11 @@ kn_df_parse_words (const char *rest, int escape)
               blank_ok = true;
               phase = IN_QUOTE;
             }
-          if (ch == (uint32_t) escape)
+          if (ch == (uint32_t)escape)
             {
               if (pos + w == len)
                 continue;
-              kn_df_buf_addc (&word, (char) ch);
+              kn_df_buf_addc (&word, (char)ch);
               pos += w;
               ch = kn_df_utf8_decode (rest + pos, len - pos, &w);
             }
@@ -106,7 +112,7 @@ kn_df_parse_words (const char *rest, int escape)
       /* IN_QUOTE */
       if (ch == quote)
         phase = IN_WORD;
-      if (ch == (uint32_t) escape && quote != '\'')
+      if (ch == (uint32_t)escape && quote != '\'')
         {
           if (pos + w == len)
             {
@@ -114,7 +120,7 @@ kn_df_parse_words (const char *rest, int escape)
               continue;
             }
           pos += w;
-          kn_df_buf_addc (&word, (char) escape);
+          kn_df_buf_addc (&word, (char)escape);
           ch = kn_df_utf8_decode (rest + pos, len - pos, &w);
         }
       {
@@ -132,7 +138,13 @@ kn_df_parse_words (const char *rest, int escape)
 static size_t
 extract_flags (const char *line, char ***flags, size_t *n_flags)
 {
-  enum { IN_SPACES, IN_WORD, IN_QUOTE } phase = IN_SPACES;
+  enum
+  {
+    IN_SPACES,
+    IN_WORD,
+    IN_QUOTE
+  } phase
+      = IN_SPACES;
   size_t len = strlen (line), pos;
   struct kn_df_buf word = { 0 };
   unsigned char quote = 0, ch = 0;
@@ -143,7 +155,7 @@ extract_flags (const char *line, char ***flags, size_t *n_flags)
   for (pos = 0; pos <= len; pos++)
     {
       if (pos != len)
-        ch = (unsigned char) line[pos];
+        ch = (unsigned char)line[pos];
       if (phase == IN_SPACES)
         {
           if (pos == len)
@@ -191,7 +203,7 @@ extract_flags (const char *line, char ***flags, size_t *n_flags)
               if (pos + 1 == len)
                 continue;
               pos++;
-              ch = (unsigned char) line[pos];
+              ch = (unsigned char)line[pos];
             }
           add_latin1 (&word, ch);
           continue;
@@ -209,7 +221,7 @@ extract_flags (const char *line, char ***flags, size_t *n_flags)
               continue;
             }
           pos++;
-          ch = (unsigned char) line[pos];
+          ch = (unsigned char)line[pos];
         }
       add_latin1 (&word, ch);
     }
@@ -244,7 +256,7 @@ whitespace_list (const char *rest)
     {
       if (*p == '\0' || ws_byte (*p))
         {
-          struct kn_df_node *n = kn_df_node_new (start, (size_t) (p - start));
+          struct kn_df_node *n = kn_df_node_new (start, (size_t)(p - start));
           *tail = n;
           tail = &n->next;
           if (*p == '\0')
@@ -293,7 +305,7 @@ parse_name_val (const char *rest, const char *key, int escape, struct kn_df_node
       q = p;
       while (ws_byte (*q))
         q++;
-      *out = kv_node (rest, (size_t) (p - rest), q, strlen (q), "");
+      *out = kv_node (rest, (size_t)(p - rest), q, strlen (q), "");
       return 0;
     }
   for (size_t i = 0; words[i]; i++)
@@ -304,10 +316,10 @@ parse_name_val (const char *rest, const char *key, int escape, struct kn_df_node
         {
           kn_cleanup_free char *q = kn_df_quote (words[i], strlen (words[i]));
           kn_df_node_free (head);
-          return kn_error_make (err, KN_EINVAL, 0,
-                                "Syntax error - can't find = in %s. Must be of the form: name=value", q);
+          return kn_error_make (err, KN_EINVAL, 0, "Syntax error - can't find = in %s. Must be of the form: name=value",
+                                q);
         }
-      n = kv_node (words[i], (size_t) (eq - words[i]), eq + 1, strlen (eq + 1), "=");
+      n = kv_node (words[i], (size_t)(eq - words[i]), eq + 1, strlen (eq + 1), "=");
       *tail = n;
       tail = &n->next->next->next;
     }
@@ -357,10 +369,10 @@ parse_health (const char *rest, struct kn_df_node **out, bool *json, struct kn_e
   int r;
 
   *out = NULL;
-  while (sep < len && !latin1_space ((unsigned char) rest[sep]))
+  while (sep < len && !latin1_space ((unsigned char)rest[sep]))
     sep++;
   nx = sep;
-  while (nx < len && latin1_space ((unsigned char) rest[nx]))
+  while (nx < len && latin1_space ((unsigned char)rest[nx]))
     nx++;
   if (sep == 0)
     return 0;
@@ -372,7 +384,6 @@ parse_health (const char *rest, struct kn_df_node **out, bool *json, struct kn_e
   *out = typ;
   return 0;
 }
-
 
 int
 kn_df_node_from_line (const char *line, int escape, struct kn_df_node **out, struct kn_error **err)
@@ -390,7 +401,7 @@ kn_df_node_from_line (const char *line, int escape, struct kn_df_node **out, str
   *out = NULL;
   while (*p && !ws_byte (*p))
     p++;
-  cmd_len = (size_t) (p - trimmed);
+  cmd_len = (size_t)(p - trimmed);
   if (*p)
     {
       size_t off;
@@ -409,8 +420,8 @@ kn_df_node_from_line (const char *line, int escape, struct kn_df_node **out, str
 
   if (strcmp (lower, "add") == 0 || strcmp (lower, "copy") == 0 || strcmp (lower, "volume") == 0)
     r = parse_maybe_json_to_list (args, &next, &json, err);
-  else if (strcmp (lower, "cmd") == 0 || strcmp (lower, "entrypoint") == 0
-           || strcmp (lower, "run") == 0 || strcmp (lower, "shell") == 0)
+  else if (strcmp (lower, "cmd") == 0 || strcmp (lower, "entrypoint") == 0 || strcmp (lower, "run") == 0
+           || strcmp (lower, "shell") == 0)
     r = parse_maybe_json (args, &next, &json, err);
   else if (strcmp (lower, "arg") == 0)
     {
@@ -430,8 +441,8 @@ kn_df_node_from_line (const char *line, int escape, struct kn_df_node **out, str
     next = whitespace_list (args);
   else if (strcmp (lower, "healthcheck") == 0)
     r = parse_health (args, &next, &json, err);
-  else if (strcmp (lower, "maintainer") == 0 || strcmp (lower, "stopsignal") == 0
-           || strcmp (lower, "user") == 0 || strcmp (lower, "workdir") == 0)
+  else if (strcmp (lower, "maintainer") == 0 || strcmp (lower, "stopsignal") == 0 || strcmp (lower, "user") == 0
+           || strcmp (lower, "workdir") == 0)
     next = *args ? node_s (args) : NULL;
   else if (strcmp (lower, "onbuild") == 0)
     {

@@ -47,7 +47,9 @@ csv_fields (const char *s, struct kn_error **err)
                 {
                   kn_df_buf_free (&f);
                   kn_strv_free (v);
-                  kn_error_make (err, KN_EINVAL, 0, "parse error on line 1, column %zu: extraneous or missing \" in quoted-field", col + 1);
+                  kn_error_make (err, KN_EINVAL, 0,
+                                 "parse error on line 1, column %zu: extraneous or missing \" in quoted-field",
+                                 col + 1);
                   return NULL;
                 }
               if (*s == '"')
@@ -68,7 +70,8 @@ csv_fields (const char *s, struct kn_error **err)
             {
               kn_df_buf_free (&f);
               kn_strv_free (v);
-              kn_error_make (err, KN_EINVAL, 0, "parse error on line 1, column %zu: extraneous or missing \" in quoted-field", col + 1);
+              kn_error_make (err, KN_EINVAL, 0,
+                             "parse error on line 1, column %zu: extraneous or missing \" in quoted-field", col + 1);
               return NULL;
             }
         }
@@ -80,7 +83,8 @@ csv_fields (const char *s, struct kn_error **err)
                 {
                   kn_df_buf_free (&f);
                   kn_strv_free (v);
-                  kn_error_make (err, KN_EINVAL, 0, "parse error on line 1, column %zu: bare \" in non-quoted-field", col + 1);
+                  kn_error_make (err, KN_EINVAL, 0, "parse error on line 1, column %zu: bare \" in non-quoted-field",
+                                 col + 1);
                   return NULL;
                 }
               kn_df_buf_addc (&f, *s++);
@@ -124,7 +128,7 @@ parse_u32 (const char *v, int base, uint32_t *out)
   x = strtoull (v, &end, base);
   if (errno || *end || x > UINT32_MAX)
     return -1;
-  *out = (uint32_t) x;
+  *out = (uint32_t)x;
   return 0;
 }
 
@@ -149,10 +153,10 @@ kn_df_mount_parse (const char *spec, bool allow_vars, struct kn_df_mount *m, str
   for (size_t i = 0; fields[i]; i++)
     {
       char *field = fields[i], *eq = strchr (field, '='), *value;
-      kn_cleanup_free char *key = kn_xstrndup (field, eq ? (size_t) (eq - field) : strlen (field));
+      kn_cleanup_free char *key = kn_xstrndup (field, eq ? (size_t)(eq - field) : strlen (field));
       for (char *p = key; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
-          *p = (char) (*p + 32);
+          *p = (char)(*p + 32);
       if (eq == NULL)
         {
           if (strcmp (key, "readonly") == 0 || strcmp (key, "ro") == 0)
@@ -203,7 +207,7 @@ kn_df_mount_parse (const char *spec, bool allow_vars, struct kn_df_mount *m, str
               break;
           if (t == 5)
             return kn_error_make (err, KN_EINVAL, 0, "unsupported mount type \"%s\"", value);
-          m->type = (int) t;
+          m->type = (int)t;
         }
       else if (strcmp (key, "from") == 0)
         free (m->from), m->from = kn_xstrdup (value);
@@ -244,7 +248,7 @@ kn_df_mount_parse (const char *spec, bool allow_vars, struct kn_df_mount *m, str
           m->sharing = kn_xstrdup (value);
           for (char *p = m->sharing; *p; p++)
             if (*p >= 'A' && *p <= 'Z')
-              *p = (char) (*p + 32);
+              *p = (char)(*p + 32);
         }
       else if (strcmp (key, "mode") == 0)
         {

@@ -19,7 +19,8 @@
 #include "core/dockerfile/strbuf.h"
 #include "core/dockerfile/unicode.h"
 
-struct scanner {
+struct scanner
+{
   const char *data;
   size_t len, pos;
   const char *tok; /* current physical line, newline included */
@@ -44,7 +45,7 @@ scan (struct scanner *sc)
     return false;
   sc->tok = sc->data + sc->pos;
   nl = memchr (sc->tok, '\n', sc->len - sc->pos);
-  sc->tok_len = nl ? (size_t) (nl - sc->tok) + 1 : sc->len - sc->pos;
+  sc->tok_len = nl ? (size_t)(nl - sc->tok) + 1 : sc->len - sc->pos;
   sc->pos += sc->tok_len;
   return true;
 }
@@ -69,8 +70,8 @@ is_comment (const char *s, size_t n)
  * line), feed the directive parser, blank out comments.  Sets *out and *out_len
  * to the processed text (pointing into S). */
 static int
-process_line (struct kn_df_directives *d, const char *s, size_t n, bool strip_left, const char **out,
-              size_t *out_len, struct kn_error **err)
+process_line (struct kn_df_directives *d, const char *s, size_t n, bool strip_left, const char **out, size_t *out_len,
+              struct kn_error **err)
 {
   int r;
   n = trim_newline (s, n);
@@ -96,9 +97,9 @@ trim_continuation (const char *s, size_t *n, int escape)
   size_t e = *n;
   while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t'))
     e--;
-  if (e == 0 || s[e - 1] != (char) escape)
+  if (e == 0 || s[e - 1] != (char)escape)
     return true;
-  if (e >= 2 && s[e - 2] == (char) escape)
+  if (e >= 2 && s[e - 2] == (char)escape)
     return true;
   *n = e - 1;
   return false;
@@ -199,6 +200,8 @@ kn_df_parse (const char *name, const char *data, size_t len, struct kn_df_ast **
   *out = NULL;
   if (name == NULL)
     name = "Dockerfile";
+  if (data == NULL)
+    data = "", len = 0;
   nul = memchr (data, '\0', len);
   if (nul != NULL)
     {
@@ -246,8 +249,8 @@ kn_df_parse (const char *name, const char *data, size_t len, struct kn_df_ast **
         {
           if (too_long (sc.tok, sc.tok_len))
             {
-              r = kn_error_make (err, KN_EINVAL, 0, "%s:%d: dockerfile line greater than max allowed size of %d",
-                                 name, current_line + 1, KN_DF_MAX_LINE);
+              r = kn_error_make (err, KN_EINVAL, 0, "%s:%d: dockerfile line greater than max allowed size of %d", name,
+                                 current_line + 1, KN_DF_MAX_LINE);
               goto fail;
             }
           r = process_line (&d, sc.tok, sc.tok_len, false, &p, &pn, err);
@@ -341,7 +344,7 @@ kn_df_parse_file (const char *path, struct kn_df_ast **out, struct kn_error **er
         }
       if (n == 0)
         break;
-      kn_df_buf_add (&b, chunk, (size_t) n);
+      kn_df_buf_add (&b, chunk, (size_t)n);
     }
   r = kn_df_parse (path, b.p ? b.p : "", b.len, out, err);
   kn_df_buf_free (&b);

@@ -7,7 +7,8 @@
 
 #include <kaniko/sys/util.h>
 
-struct kn_df_buf {
+struct kn_df_buf
+{
   char *p;
   size_t len, cap;
 };
@@ -21,7 +22,7 @@ kn_df_buf_grow (struct kn_df_buf *b, size_t n)
       size_t cap = b->cap ? b->cap : 32;
       while (cap < b->len + n + 1)
         cap *= 2;
-      b->p = (char *) kn_xrealloc (b->p, cap);
+      b->p = (char *)kn_xrealloc (b->p, cap);
       b->cap = cap;
     }
 }
@@ -30,7 +31,7 @@ kn_df_buf_grow (struct kn_df_buf *b, size_t n)
 static inline void
 kn_df_buf_add (struct kn_df_buf *b, const char *s, size_t n)
 {
-  if (n > ((size_t) -1) / 4)
+  if (n > ((size_t)-1) / 4)
     kn_oom ();
   kn_df_buf_grow (b, n);
   if (n)

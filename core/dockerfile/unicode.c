@@ -6,7 +6,7 @@
 uint32_t
 kn_df_utf8_decode (const char *str, size_t n, size_t *width)
 {
-  const unsigned char *s = (const unsigned char *) str;
+  const unsigned char *s = (const unsigned char *)str;
   unsigned char b0 = s[0];
   unsigned char lo = 0x80, hi = 0xBF;
   size_t need;
@@ -53,7 +53,7 @@ kn_df_utf8_decode (const char *str, size_t n, size_t *width)
 uint32_t
 kn_df_utf8_decode_last (const char *str, size_t n, size_t *width)
 {
-  const unsigned char *s = (const unsigned char *) str;
+  const unsigned char *s = (const unsigned char *)str;
   size_t start, lim;
   uint32_t r;
 
@@ -76,31 +76,31 @@ kn_df_utf8_decode_last (const char *str, size_t n, size_t *width)
 size_t
 kn_df_utf8_encode (uint32_t r, char *buf)
 {
-  unsigned char *b = (unsigned char *) buf;
+  unsigned char *b = (unsigned char *)buf;
   if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
     r = KN_DF_RUNE_ERROR;
   if (r < 0x80)
     {
-      b[0] = (unsigned char) r;
+      b[0] = (unsigned char)r;
       return 1;
     }
   if (r < 0x800)
     {
-      b[0] = (unsigned char) (0xC0 | (r >> 6));
-      b[1] = (unsigned char) (0x80 | (r & 0x3F));
+      b[0] = (unsigned char)(0xC0 | (r >> 6));
+      b[1] = (unsigned char)(0x80 | (r & 0x3F));
       return 2;
     }
   if (r < 0x10000)
     {
-      b[0] = (unsigned char) (0xE0 | (r >> 12));
-      b[1] = (unsigned char) (0x80 | ((r >> 6) & 0x3F));
-      b[2] = (unsigned char) (0x80 | (r & 0x3F));
+      b[0] = (unsigned char)(0xE0 | (r >> 12));
+      b[1] = (unsigned char)(0x80 | ((r >> 6) & 0x3F));
+      b[2] = (unsigned char)(0x80 | (r & 0x3F));
       return 3;
     }
-  b[0] = (unsigned char) (0xF0 | (r >> 18));
-  b[1] = (unsigned char) (0x80 | ((r >> 12) & 0x3F));
-  b[2] = (unsigned char) (0x80 | ((r >> 6) & 0x3F));
-  b[3] = (unsigned char) (0x80 | (r & 0x3F));
+  b[0] = (unsigned char)(0xF0 | (r >> 18));
+  b[1] = (unsigned char)(0x80 | ((r >> 12) & 0x3F));
+  b[2] = (unsigned char)(0x80 | ((r >> 6) & 0x3F));
+  b[3] = (unsigned char)(0x80 | (r & 0x3F));
   return 4;
 }
 
@@ -126,9 +126,20 @@ kn_df_uis_space (uint32_t r)
 {
   switch (r)
     {
-    case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:
-    case 0x202F: case 0x205F: case 0x3000:
+    case '\t':
+    case '\n':
+    case '\v':
+    case '\f':
+    case '\r':
+    case ' ':
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
       return true;
     default:
       return r >= 0x2000 && r <= 0x200A;

@@ -11,13 +11,18 @@
 
 #define KN_DF_RUNE_ERROR 0xFFFD
 
-struct kn_df_urange {
+struct kn_df_urange
+{
   uint32_t lo, hi;
 };
-struct kn_df_ulower {
+struct kn_df_ulower
+{
   uint32_t from, to;
 };
 
+/* Generated tables (unicode-tables.c): sorted code point ranges of the
+ * printable (L, M, N, P, S and U+0020), letter (L) and decimal digit (Nd)
+ * categories, and the simple lowercase mappings sorted by code point. */
 extern const struct kn_df_urange kn_df_uprint[];
 extern const size_t kn_df_uprint_len;
 extern const struct kn_df_urange kn_df_uletter[];

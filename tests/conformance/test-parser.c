@@ -56,13 +56,13 @@ slurp (const char *path, size_t *len)
   fseek (f, 0, SEEK_END);
   n = ftell (f);
   fseek (f, 0, SEEK_SET);
-  buf = kn_xmalloc ((size_t) n + 1);
-  if (fread (buf, 1, (size_t) n, f) != (size_t) n)
+  buf = kn_xmalloc ((size_t)n + 1);
+  if (fread (buf, 1, (size_t)n, f) != (size_t)n)
     n = 0;
   buf[n] = '\0';
   fclose (f);
   if (len)
-    *len = (size_t) n;
+    *len = (size_t)n;
   return buf;
 }
 
@@ -131,8 +131,8 @@ test_dumps (void)
           continue;
         }
       kn_cleanup_free char *got = kn_df_ast_dump (ast);
-      check (want && strcmp (got, want) == 0, "testfiles/%s: dump differs:\n--- got\n%s--- want\n%s", e->d_name,
-             got, want ? want : "(missing)");
+      check (want && strcmp (got, want) == 0, "testfiles/%s: dump differs:\n--- got\n%s--- want\n%s", e->d_name, got,
+             want ? want : "(missing)");
       kn_df_ast_free (ast);
     }
   if (d)
@@ -184,7 +184,7 @@ test_heredoc_extract (void)
       json_object *hds = jget (c, "heredocs");
       const struct kn_df_node *node;
       size_t want_n = hds ? json_object_array_length (hds) : 0;
-      if ((size_t) idx >= ast->root->n_children)
+      if ((size_t)idx >= ast->root->n_children)
         {
           check (false, "heredoc-extract: no child %d", idx);
           continue;
@@ -196,7 +196,7 @@ test_heredoc_extract (void)
           json_object *h = json_object_array_get_idx (hds, k);
           const struct kn_df_heredoc *g = &node->heredocs[k];
           ok = strcmp (g->name, jstr (h, "Name")) == 0
-               && g->fd == (uint64_t) json_object_get_int64 (jget (h, "FileDescriptor"))
+               && g->fd == (uint64_t)json_object_get_int64 (jget (h, "FileDescriptor"))
                && g->expand == json_object_get_boolean (jget (h, "Expand"))
                && g->chomp == json_object_get_boolean (jget (h, "Chomp"))
                && strcmp (g->content, jstr (h, "Content")) == 0;
@@ -294,7 +294,7 @@ test_json_arrays (void)
       for (struct kn_df_node *a = n; ok && a; a = a->next, k++)
         {
           json_object *e = json_object_array_get_idx (exp, k);
-          ok = e && (size_t) json_object_get_string_len (e) == a->value_len
+          ok = e && (size_t)json_object_get_string_len (e) == a->value_len
                && memcmp (json_object_get_string (e), a->value, a->value_len) == 0;
         }
       check (ok && k == json_object_array_length (exp), "json-arrays: %s", jstr (c, "input"));
@@ -361,7 +361,7 @@ test_line_numbers (void)
     {
       check (ast->root->start_line == json_object_get_int (jget (astj, "StartLine"))
                  && ast->root->end_line == json_object_get_int (jget (astj, "EndLine"))
-                 && (int) ast->root->n_children == json_object_get_int (jget (astj, "children")),
+                 && (int)ast->root->n_children == json_object_get_int (jget (astj, "children")),
              "line-numbers: root %d-%d (%zu children)", ast->root->start_line, ast->root->end_line,
              ast->root->n_children);
       for (size_t i = 0; i < json_object_array_length (lines) && i < ast->root->n_children; i++)
@@ -391,7 +391,7 @@ test_empty_continuation (void)
   kn_error_free (err);
   if (ast)
     {
-      check ((int) ast->n_warnings == json_object_get_int (jget (exp, "warning_count")),
+      check ((int)ast->n_warnings == json_object_get_int (jget (exp, "warning_count")),
              "empty-continuation: %zu warnings", ast->n_warnings);
       for (size_t i = 0; i < json_object_array_length (contains) && i < ast->n_warnings; i++)
         {
@@ -399,8 +399,8 @@ test_empty_continuation (void)
           for (size_t k = 0; k < json_object_array_length (subs); k++)
             {
               const char *s = json_object_get_string (json_object_array_get_idx (subs, k));
-              check (strstr (ast->warnings[i].message, s) != NULL, "empty-continuation: warning %zu (%s) lacks %s",
-                     i, ast->warnings[i].message, s);
+              check (strstr (ast->warnings[i].message, s) != NULL, "empty-continuation: warning %zu (%s) lacks %s", i,
+                     ast->warnings[i].message, s);
             }
           check (ast->warnings[i].line > 0, "empty-continuation: warning %zu has no line", i);
         }
@@ -468,7 +468,8 @@ main (void)
       return 77;
     }
   dir = d;
-  struct {
+  struct
+  {
     const char *name;
     void (*fn) (void);
   } sections[] = {

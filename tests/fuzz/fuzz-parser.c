@@ -31,7 +31,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   memcpy (s, data, size);
   s[size] = '\0';
 
-  if (kn_df_parse ("Dockerfile", (const char *) data, size, &ast, &err) == 0)
+  if (kn_df_parse ("Dockerfile", (const char *)data, size, &ast, &err) == 0)
     {
       struct kn_df_instructions *list = NULL;
       char *dump = kn_df_ast_dump (ast);
@@ -79,7 +79,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       w = kn_df_parse_words (s, '\\');
       kn_strv_free (w);
     }
-  q = kn_df_quote ((const char *) data, size);
+  q = kn_df_quote ((const char *)data, size);
   free (q);
   free (s);
   return 0;

@@ -44,15 +44,15 @@ fini (void)
 
 TestSuite (dockerfile_instructions, .fini = fini);
 
-#define EXPECT_ERROR(src, want)                                                                                     \
-  do                                                                                                                \
-    {                                                                                                               \
-      kn_cleanup_free char *m_ = NULL;                                                                              \
-      struct kn_df_instruction *i_ = ins_of (src, &m_);                                                             \
-      cr_expect_null (i_, "%s should fail", src);                                                                   \
-      cr_expect_str_eq (m_ ? m_ : "(none)", want, "source %s", src);                                                \
-      kn_df_instruction_free (i_);                                                                                  \
-    }                                                                                                               \
+#define EXPECT_ERROR(src, want)                                                                                        \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      kn_cleanup_free char *m_ = NULL;                                                                                 \
+      struct kn_df_instruction *i_ = ins_of (src, &m_);                                                                \
+      cr_expect_null (i_, "%s should fail", src);                                                                      \
+      cr_expect_str_eq (m_ ? m_ : "(none)", want, "source %s", src);                                                   \
+      kn_df_instruction_free (i_);                                                                                     \
+    }                                                                                                                  \
   while (0)
 
 Test (dockerfile_instructions, from)
@@ -65,8 +65,9 @@ Test (dockerfile_instructions, from)
   cr_expect_str_eq (i->stage_name, "build");
   cr_expect_str_eq (i->platform, "linux/arm64");
   kn_df_instruction_free (i);
-  EXPECT_ERROR ("FROM a AS 1x\n",
-                "Dockerfile:1: invalid name for build stage: \"1x\", name can't start with a number or contain symbols");
+  EXPECT_ERROR (
+      "FROM a AS 1x\n",
+      "Dockerfile:1: invalid name for build stage: \"1x\", name can't start with a number or contain symbols");
   EXPECT_ERROR ("FROM a b\n", "Dockerfile:1: FROM requires either one or three arguments");
   EXPECT_ERROR ("FROM --plat=x a\n", "Dockerfile:1: unknown flag: --plat");
 }
@@ -250,8 +251,7 @@ Test (dockerfile_instructions, healthcheck)
   EXPECT_ERROR ("HEALTHCHECK --timeout=5 CMD true\n", "Dockerfile:1: time: missing unit in duration \"5\"");
   EXPECT_ERROR ("HEALTHCHECK --timeout=5x CMD true\n", "Dockerfile:1: time: unknown unit \"x\" in duration \"5x\"");
   EXPECT_ERROR ("HEALTHCHECK --retries=-1 CMD true\n", "Dockerfile:1: --retries cannot be negative (-1)");
-  EXPECT_ERROR ("HEALTHCHECK --retries=x CMD true\n",
-                "Dockerfile:1: strconv.ParseInt: parsing \"x\": invalid syntax");
+  EXPECT_ERROR ("HEALTHCHECK --retries=x CMD true\n", "Dockerfile:1: strconv.ParseInt: parsing \"x\": invalid syntax");
   EXPECT_ERROR ("HEALTHCHECK NONE x\n", "Dockerfile:1: HEALTHCHECK NONE takes no arguments");
   EXPECT_ERROR ("HEALTHCHECK CONNECT tcp\n", "Dockerfile:1: Unknown type \"CONNECT\" in HEALTHCHECK (try CMD)");
   EXPECT_ERROR ("HEALTHCHECK CMD\n", "Dockerfile:1: Missing command after HEALTHCHECK CMD");
@@ -260,11 +260,17 @@ Test (dockerfile_instructions, healthcheck)
 
 Test (dockerfile_instructions, durations)
 {
-  struct {
+  struct
+  {
     const char *in;
     long long ns;
-  } ok[] = { { "0", 0 }, { "1ns", 1 }, { "1.5h", 5400000000000LL }, { "-2m", -120000000000LL },
-             { "1h2m3s4ms5us6ns", 3723004005006LL }, { "\xC2\xB5s", -1 }, { ".5s", 500000000LL },
+  } ok[] = { { "0", 0 },
+             { "1ns", 1 },
+             { "1.5h", 5400000000000LL },
+             { "-2m", -120000000000LL },
+             { "1h2m3s4ms5us6ns", 3723004005006LL },
+             { "\xC2\xB5s", -1 },
+             { ".5s", 500000000LL },
              { "1\xCE\xBCs", 1000 } };
   for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
     {
@@ -274,7 +280,7 @@ Test (dockerfile_instructions, durations)
       if (ok[k].ns == -1)
         cr_expect_lt (r, 0, "%s", ok[k].in);
       else
-        cr_expect (r == 0 && d == ok[k].ns, "%s -> %lld (%s)", ok[k].in, (long long) d, err ? err->msg : "");
+        cr_expect (r == 0 && d == ok[k].ns, "%s -> %lld (%s)", ok[k].in, (long long)d, err ? err->msg : "");
       kn_error_free (err);
     }
   const char *bad[] = { "", "s", "1", ".s", "1.s2", "9223372036854775808ns", "3000000h" };

@@ -42,12 +42,12 @@ parse_ok (const char *src)
   return ast;
 }
 
-#define EXPECT_DUMP(src, want)                                                                                      \
-  do                                                                                                                \
-    {                                                                                                               \
-      kn_cleanup_free char *got_ = dump_of (src);                                                                   \
-      cr_expect_str_eq (got_, want, "source %s", src);                                                              \
-    }                                                                                                               \
+#define EXPECT_DUMP(src, want)                                                                                         \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      kn_cleanup_free char *got_ = dump_of (src);                                                                      \
+      cr_expect_str_eq (got_, want, "source %s", src);                                                                 \
+    }                                                                                                                  \
   while (0)
 
 Test (dockerfile_lines, crlf_is_like_lf)
@@ -135,7 +135,8 @@ Test (dockerfile_json, exec_and_fallback)
 {
   EXPECT_DUMP ("CMD [\"a\", \"b c\"]\n", "(cmd \"a\" \"b c\")\n");
   EXPECT_DUMP ("CMD [\"a\"] trailing\n", "(cmd \"[\\\"a\\\"] trailing\")\n");
-  EXPECT_DUMP ("CMD [\"\\ud83d\\ude00\", \"\\ud800\", \"\\u00e9\"]\n", "(cmd \"\xF0\x9F\x98\x80\" \"\xEF\xBF\xBD\" \"\xC3\xA9\")\n");
+  EXPECT_DUMP ("CMD [\"\\ud83d\\ude00\", \"\\ud800\", \"\\u00e9\"]\n",
+               "(cmd \"\xF0\x9F\x98\x80\" \"\xEF\xBF\xBD\" \"\xC3\xA9\")\n");
   EXPECT_DUMP ("RUN [\"a\", 1]\n",
                "ERR Dockerfile:1: when using JSON array syntax, arrays must be comprised of strings only");
   EXPECT_DUMP ("COPY [\"a b\", \"c\"]\n", "(copy \"a b\" \"c\")\n");
@@ -188,7 +189,8 @@ Test (dockerfile_heredoc, run_copy_bodies)
 
 Test (dockerfile_quote, go_strconv_quote)
 {
-  struct {
+  struct
+  {
     const char *in;
     size_t n;
     const char *want;
