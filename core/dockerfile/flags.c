@@ -9,6 +9,31 @@
 
 #include "core/dockerfile/flags.h"
 
+size_t
+kn_df_edit_distance (const char *a, const char *b)
+{
+  size_t la = strlen (a), lb = strlen (b);
+  kn_cleanup_free size_t *row = kn_xcalloc (lb + 1, sizeof *row);
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
+  for (size_t i = 1; i <= la; i++)
+    {
+      size_t diag = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= lb; j++)
+        {
+          size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+          if (up + 1 < best)
+            best = up + 1;
+          if (row[j - 1] + 1 < best)
+            best = row[j - 1] + 1;
+          diag = up;
+          row[j] = best;
+        }
+    }
+  return row[lb];
+}
+
 int
 kn_df_flags_parse (struct kn_df_flag *defs, size_t n, char *const *flags, size_t n_flags, struct kn_error **err)
 {
@@ -37,7 +62,21 @@ kn_df_flags_parse (struct kn_df_flag *defs, size_t n, char *const *flags, size_t
         if (strlen (defs[k].name) == name_len && memcmp (defs[k].name, arg, name_len) == 0)
           f = &defs[k];
       if (f == NULL)
-        return kn_error_make (err, KN_EINVAL, 0, "unknown flag: --%.*s", (int)name_len, arg);
+        {
+          /* BuildKit's suggest.WrapError: the closest name within distance 2 */
+          kn_cleanup_free char *nm = kn_xstrndup (arg, name_len);
+          const char *match = NULL;
+          size_t best = 3;
+          for (size_t k = 0; k < n; k++)
+            {
+              size_t dist = kn_df_edit_distance (nm, defs[k].name);
+              if (dist < best)
+                best = dist, match = defs[k].name;
+            }
+          if (match)
+            return kn_error_make (err, KN_EINVAL, 0, "unknown flag: --%s (did you mean --%s?)", nm, match);
+          return kn_error_make (err, KN_EINVAL, 0, "unknown flag: --%s", nm);
+        }
       if (f->used && f->type != KN_DF_FLAG_STRINGS)
         return kn_error_make (err, KN_EINVAL, 0, "duplicate flag specified: --%s", f->name);
       f->used = true;

@@ -30,6 +30,9 @@ struct kn_df_flag
 /* Parse FLAGS (words like "--from=x") against the N definitions in DEFS.
  * Returns 0, or negative with *err set ("unknown flag: --boo"). */
 int kn_df_flags_parse (struct kn_df_flag *defs, size_t n, char *const *flags, size_t n_flags, struct kn_error **err);
+/* Levenshtein distance between A and B (bytes). */
+size_t kn_df_edit_distance (const char *a, const char *b);
+
 /* Free the arrays kn_df_flags_parse allocated in DEFS. */
 void kn_df_flags_clear (struct kn_df_flag *defs, size_t n);
 

@@ -2,6 +2,7 @@
  * instructions.h. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -568,6 +569,39 @@ convert (struct kn_df_instruction *ins, const struct kn_df_node *node, char **ar
   return kn_error_make (err, KN_EINTERNAL, 0, "unhandled instruction %s", ins->name);
 }
 
+/* "unknown instruction: RUNN (did you mean RUN?)", BuildKit's suggestion rule:
+ * the closest instruction within edit distance 2, in the case written. */
+static int
+unknown_instruction (const struct kn_df_node *node, const char *file, const char *lower, struct kn_error **err)
+{
+  const char *match = NULL;
+  size_t best = 3;
+  bool all_lower = true, all_upper = true;
+  char sugg[16];
+
+  for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+    {
+      size_t d = kn_df_edit_distance (lower, kinds[k].name);
+      if (d < best)
+        best = d, match = kinds[k].name;
+    }
+  if (match == NULL)
+    return kn_error_make (err, KN_EINVAL, 0, "%s:%d: unknown instruction: %s", file, node->start_line, node->value);
+  for (const char *p = node->value; *p; p++)
+    {
+      if (*p >= 'A' && *p <= 'Z')
+        all_lower = false;
+      if (*p >= 'a' && *p <= 'z')
+        all_upper = false;
+    }
+  snprintf (sugg, sizeof sugg, "%s", match);
+  if (all_upper && !all_lower)
+    for (char *p = sugg; *p; p++)
+      *p = (char)(*p - 32);
+  return kn_error_make (err, KN_EINVAL, 0, "%s:%d: unknown instruction: %s (did you mean %s?)", file, node->start_line,
+                        node->value, sugg);
+}
+
 int
 kn_df_instruction_from_node (const struct kn_df_node *node, const char *file, struct kn_df_instruction **out,
                              struct kn_error **err)
@@ -585,7 +619,7 @@ kn_df_instruction_from_node (const struct kn_df_node *node, const char *file, st
     if (strcmp (lower, kinds[k].name) == 0)
       break;
   if (k == sizeof kinds / sizeof kinds[0])
-    return kn_error_make (err, KN_EINVAL, 0, "%s:%d: unknown instruction: %s", file, node->start_line, node->value);
+    return unknown_instruction (node, file, lower, err);
   args = kn_xcalloc (1, sizeof *args);
   node_args (node, &args, &n);
   ins = kn_xcalloc (1, sizeof *ins);

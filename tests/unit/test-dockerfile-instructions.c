@@ -203,7 +203,10 @@ Test (dockerfile_instructions, env_label_arg)
   EXPECT_ERROR ("ARG =x\n", "Dockerfile:1: ARG names can not be blank");
   EXPECT_ERROR ("ENV =x\n", "Dockerfile:1: ENV names can not be blank");
   EXPECT_ERROR ("ENV --x=1 A=b\n", "Dockerfile:1: unknown flag: --x");
-  EXPECT_ERROR ("FROM a\nfoo bar\n", "Dockerfile:2: unknown instruction: foo");
+  EXPECT_ERROR ("FROM a\nfoo bar\n", "Dockerfile:2: unknown instruction: foo (did you mean from?)");
+  EXPECT_ERROR ("RUNN x\n", "Dockerfile:1: unknown instruction: RUNN (did you mean RUN?)");
+  EXPECT_ERROR ("workdri /x\n", "Dockerfile:1: unknown instruction: workdri (did you mean workdir?)");
+  EXPECT_ERROR ("COPY --form=a x y\n", "Dockerfile:1: unknown flag: --form (did you mean --from?)");
 }
 
 Test (dockerfile_instructions, cmd_entrypoint_shell)
