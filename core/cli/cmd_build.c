@@ -1,7 +1,8 @@
 /* kaniko build (also "kaniko" with no command, and "executor"): parse and
- * check the options, then hand them to the build engine.  The engine has not
- * landed yet: a build stops with "not supported yet" after validation, and
- * the hidden --print-options prints the resolved options instead. */
+ * check the options, load the plugins (--plugin-dir, --plugin-opt, the config
+ * file's "plugins"), then hand everything to the build engine (kn_build_run)
+ * and print the result; the hidden --print-options prints the resolved
+ * options instead. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,6 +16,10 @@
 #include <kaniko/log.h>
 #include <kaniko/sys/util.h>
 
+#include <json-c/json.h>
+
+#include "core/build/build.h"
+#include "core/cli/builtin-plugins.h"
 #include "core/cli/commands.h"
 #include "core/cli/options.h"
 
@@ -183,6 +188,67 @@ fail (struct kn_error *err, const char *prog)
   return status;
 }
 
+/* The plugin table for O: builtins, --plugin-dir, the default path, options. */
+static int
+load_plugins (const struct kn_build_options *o, struct kn_plugins **out, struct kn_error **err)
+{
+  struct kn_plugins *t = kn_cli_plugins_new ();
+  int ret = 0;
+  for (size_t i = 0; i < o->plugin_dirs.n && ret == 0; i++)
+    ret = kn_plugins_add_dir (t, o->plugin_dirs.v[i], err);
+  if (ret == 0)
+    kn_plugins_add_default_dirs (t);
+  for (size_t i = 0; i < o->plugin_opts.n && ret == 0; i++)
+    {
+      kn_cleanup_free char *a = kn_xasprintf ("%s=%s", o->plugin_opts.v[i].key,
+                                              o->plugin_opts.v[i].value ? o->plugin_opts.v[i].value : "");
+      ret = kn_plugins_set_option (t, a, err);
+    }
+  if (ret == 0 && o->config_plugins_json && *o->config_plugins_json)
+    {
+      struct json_object *j = json_tokener_parse (o->config_plugins_json);
+      if (j == NULL)
+        ret = kn_error_make (err, KN_EINVAL, 0, "config file: \"plugins\" is not valid JSON");
+      else
+        ret = kn_plugins_set_options_json (t, j, err);
+      json_object_put (j);
+    }
+  if (ret == 0)
+    ret = kn_plugins_scan (t, err) < 0 ? -1 : 0;
+  if (ret == 0)
+    ret = kn_plugins_check_options (t, err);
+  if (ret < 0)
+    {
+      kn_plugins_free (t);
+      return ret < -1 ? ret : -(*err)->code;
+    }
+  *out = t;
+  return 0;
+}
+
+static int
+build (const struct kn_build_options *o, const char *prog)
+{
+  struct kn_plugins *plugins = NULL;
+  struct kn_build_result res;
+  struct kn_error *err = NULL;
+  memset (&res, 0, sizeof res);
+  if (load_plugins (o, &plugins, &err) < 0)
+    return fail (err, prog);
+  int ret = kn_build_run (o, plugins, &res, &err);
+  kn_plugins_free (plugins);
+  if (ret < 0)
+    {
+      int status = kn_cli_exit_status (err->code);
+      kn_cli_print_error ("%s", err->msg);
+      kn_error_free (err);
+      return status;
+    }
+  kn_log (KN_LOG_INFO, "Image digest: %s", res.digest);
+  kn_build_result_clear (&res);
+  return 0;
+}
+
 int
 kn_cmd_build (int argc, char **argv)
 {
@@ -236,8 +302,7 @@ kn_cmd_build (int argc, char **argv)
       goto out;
     }
 
-  kn_cli_print_error ("not supported yet: building images (the build engine has not landed)");
-  status = 2;
+  status = build (&o, prog);
 
 out:
   fflush (stdout);

@@ -1,0 +1,164 @@
+/* kn_build_run: the order of a build (docs/ARCHITECTURE.md, "A build, as
+ * data flows"): kaniko dir, context and Dockerfile, plan, push check, stages,
+ * final image, local outputs, pushes, digest files. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <kaniko/log.h>
+#include <kaniko/sys/util.h>
+
+#include "core/build/assemble.h"
+#include "core/build/build.h"
+#include "core/build/kanikodir.h"
+#include "core/build/output.h"
+#include "core/build/plan.h"
+#include "core/build/push.h"
+#include "core/build/source.h"
+#include "core/build/stage.h"
+#include "core/image/json.h"
+
+void
+kn_build_result_clear (struct kn_build_result *res)
+{
+  free (res->digest);
+  free (res->media_type);
+  free (res->config_digest);
+  kn_strv_free (res->pushed);
+  memset (res, 0, sizeof *res);
+}
+
+static int
+reproducible_epoch (const struct kn_build_options *o, int64_t *epoch, struct kn_error **err)
+{
+  *epoch = -1;
+  if (!o->reproducible)
+    return 0;
+  *epoch = 0;
+  const char *sde = getenv ("SOURCE_DATE_EPOCH");
+  if (sde && *sde)
+    {
+      char *end = NULL;
+      long long v = strtoll (sde, &end, 10);
+      if (*end || v < 0)
+        return kn_error_make (err, KN_EINVAL, 0, "SOURCE_DATE_EPOCH=%s: not a number of seconds", sde);
+      *epoch = v;
+    }
+  return 0;
+}
+
+static int
+run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
+{
+  const struct kn_build_options *o = c->o;
+  int ret;
+
+  const char *cname = o->compression && *o->compression ? o->compression : "gzip";
+  ret = kn_plugins_find (c->plugins, KN_KIND_COMPRESSOR, cname, (const void **) &c->comp, err);
+  if (ret < 0)
+    return kn_error_wrap (err, "--compression %s", cname);
+  c->copts = (struct kn_compress_opts) KN_COMPRESS_OPTS_INIT;
+  c->copts.level = o->compression_level;
+  if ((ret = reproducible_epoch (o, &c->epoch, err)) < 0)
+    return ret;
+  if (c->epoch >= 0)
+    c->created = kn_time_format (c->epoch, 0);
+  else
+    {
+      struct timespec now;
+      clock_gettime (CLOCK_REALTIME, &now);
+      c->created = kn_time_format (now.tv_sec, now.tv_nsec);
+    }
+
+  kn_cleanup_free char *ctxdir = NULL;
+  if ((ret = kn_kdir_subdir (c->kd, "context", &ctxdir, err)) < 0)
+    return ret;
+  if ((ret = kn_build_source_load (o, c->plugins, ctxdir, c->src, err)) < 0)
+    return ret;
+  if ((ret = kn_bplan_new (c->src->ins, o, c->src->dockerfile_name, c->src->escape, &c->plan, err)) < 0)
+    return ret;
+
+  if (!o->no_push && o->destinations.n > 0 && !o->skip_push_permission_check)
+    if ((ret = kn_build_push_check (&c->reg, err)) < 0)
+      return ret;
+
+  c->states = kn_xcalloc (c->plan->n, sizeof *c->states);
+  for (size_t i = 0; i <= c->plan->target; i++)
+    {
+      if (!c->plan->stages[i].needed)
+        {
+          kn_log (KN_LOG_INFO, "Skipping unused stage %zu", i);
+          continue;
+        }
+      if ((ret = kn_bstage_run (c, i, err)) < 0)
+        return ret;
+    }
+
+  struct kn_bimage *img = &c->states[c->plan->target].img;
+  for (size_t i = 0; i < o->labels.n; i++)
+    kn_strmap_set (&img->c.config.labels, o->labels.v[i].key, o->labels.v[i].value ? o->labels.v[i].value : "");
+
+  struct kn_bmanifest m;
+  if ((ret = kn_bimage_assemble (img, c->kd->store, &m, err)) < 0)
+    return ret;
+  kn_log (KN_LOG_INFO, "Built image %s (config %s, %zu layers)", m.digest, m.config_digest, img->m.n_layers);
+  ret = kn_build_write_outputs (o, c->kd->store, &m, err);
+  if (ret == 0 && !o->no_push && o->destinations.n > 0)
+    ret = kn_build_push (&c->reg, c->kd->store, img, &m, &res->pushed, err);
+  if (ret == 0)
+    ret = kn_build_write_digest_files (o, &m, err);
+  if (ret == 0)
+    {
+      res->digest = kn_xstrdup (m.digest);
+      res->media_type = kn_xstrdup (m.media_type);
+      res->config_digest = kn_xstrdup (m.config_digest);
+      res->n_layers = img->m.n_layers;
+    }
+  kn_bmanifest_clear (&m);
+  return ret;
+}
+
+int
+kn_build_run (const struct kn_build_options *o, struct kn_plugins *plugins, struct kn_build_result *res,
+              struct kn_error **err)
+{
+  struct kn_kdir kd;
+  struct kn_build_source src;
+  struct kn_bctx c;
+  int ret;
+
+  memset (res, 0, sizeof *res);
+  memset (&src, 0, sizeof src);
+  memset (&c, 0, sizeof c);
+  const char *dir = o->kaniko_dir && *o->kaniko_dir ? o->kaniko_dir : "/var/tmp/kaniko";
+  ret = kn_kdir_open (&kd, dir, err);
+  if (ret < 0)
+    {
+      kn_kdir_close (&kd, 0);
+      return ret;
+    }
+  c.o = o;
+  c.plugins = plugins;
+  c.kd = &kd;
+  c.src = &src;
+  c.reg.o = o;
+  c.reg.plugins = plugins;
+  c.epoch = -1;
+
+  ret = run (&c, res, err);
+
+  if (c.states)
+    for (size_t i = 0; i < c.plan->n; i++)
+      {
+        free (c.states[i].root);
+        kn_bimage_clear (&c.states[i].img);
+      }
+  free (c.states);
+  free (c.created);
+  kn_bplan_free (c.plan);
+  kn_build_source_clear (&src);
+  kn_kdir_close (&kd, 0);
+  return ret;
+}

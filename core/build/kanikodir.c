@@ -1,0 +1,133 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <kaniko/sys/util.h>
+
+#include "core/build/kanikodir.h"
+
+int
+kn_kdir_mkdir_p (const char *path, unsigned mode, struct kn_error **err)
+{
+  kn_cleanup_free char *p = kn_xstrdup (path);
+  for (char *s = p + 1; *s; s++)
+    if (*s == '/')
+      {
+        *s = '\0';
+        if (mkdir (p, mode) < 0 && errno != EEXIST)
+          return kn_error_make (err, kn_error_code_from_errno (errno), errno, "mkdir %s", p);
+        *s = '/';
+      }
+  if (mkdir (p, mode) < 0 && errno != EEXIST)
+    return kn_error_make (err, kn_error_code_from_errno (errno), errno, "mkdir %s", p);
+  return 0;
+}
+
+static int
+open_up (const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+  (void) f;
+  if ((flag == FTW_D || flag == FTW_DNR) && (st->st_mode & 0700) != 0700)
+    chmod (path, (st->st_mode & 07777) | 0700);
+  return 0;
+}
+
+static int
+rm_one (const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+  (void) st;
+  (void) f;
+  if (flag == FTW_DP || flag == FTW_D || flag == FTW_DNR)
+    {
+      if (rmdir (path) < 0 && errno != ENOENT)
+        return errno;
+    }
+  else if (unlink (path) < 0 && errno != ENOENT)
+    return errno;
+  return 0;
+}
+
+int
+kn_kdir_rm_rf (const char *path, struct kn_error **err)
+{
+  struct stat st;
+  if (lstat (path, &st) < 0)
+    return errno == ENOENT ? 0 : kn_error_make (err, KN_EIO, errno, "remove %s", path);
+  if (!S_ISDIR (st.st_mode))
+    {
+      if (unlink (path) < 0 && errno != ENOENT)
+        return kn_error_make (err, KN_EIO, errno, "remove %s", path);
+      return 0;
+    }
+  /* Pre-order pass: make every directory traversable and writable. */
+  nftw (path, open_up, 64, FTW_PHYS);
+  int r = nftw (path, rm_one, 64, FTW_PHYS | FTW_DEPTH);
+  if (r != 0)
+    return kn_error_make (err, KN_EIO, r > 0 ? r : errno, "remove %s", path);
+  return 0;
+}
+
+int
+kn_kdir_open (struct kn_kdir *k, const char *root, struct kn_error **err)
+{
+  memset (k, 0, sizeof *k);
+  if (kn_kdir_mkdir_p (root, 0755, err) < 0)
+    return kn_error_wrap (err, "kaniko dir");
+  k->root = kn_xstrdup (root);
+  int ret = kn_store_open (&k->store, root, err);
+  if (ret < 0)
+    return kn_error_wrap (err, "kaniko dir %s", root);
+  kn_cleanup_free char *builds = kn_xasprintf ("%s/builds", root);
+  if (kn_kdir_mkdir_p (builds, 0700, err) < 0)
+    return kn_error_wrap (err, "kaniko dir");
+  k->run = kn_xasprintf ("%s/run-XXXXXX", builds);
+  if (mkdtemp (k->run) == NULL)
+    return kn_error_make (err, kn_error_code_from_errno (errno), errno, "create %s", k->run);
+  k->tmp = kn_xasprintf ("%s/tmp", k->run);
+  if (mkdir (k->tmp, 0700) < 0)
+    return kn_error_make (err, KN_EIO, errno, "mkdir %s", k->tmp);
+  return 0;
+}
+
+void
+kn_kdir_close (struct kn_kdir *k, int keep)
+{
+  if (k->run && !keep)
+    {
+      struct kn_error *e = NULL;
+      kn_kdir_rm_rf (k->run, &e);
+      kn_error_free (e);
+    }
+  kn_store_free (k->store);
+  free (k->root);
+  free (k->run);
+  free (k->tmp);
+  memset (k, 0, sizeof *k);
+}
+
+int
+kn_kdir_stage_root (struct kn_kdir *k, size_t n, char **out, struct kn_error **err)
+{
+  kn_cleanup_free char *p = kn_xasprintf ("%s/stages/%zu/root", k->run, n);
+  if (kn_kdir_mkdir_p (p, 0755, err) < 0)
+    return kn_error_wrap (err, "stage %zu root", n);
+  chmod (p, 0755);
+  *out = KN_STEAL (p);
+  return 0;
+}
+
+int
+kn_kdir_subdir (struct kn_kdir *k, const char *name, char **out, struct kn_error **err)
+{
+  kn_cleanup_free char *p = kn_xasprintf ("%s/%s", k->run, name);
+  if (kn_kdir_mkdir_p (p, 0700, err) < 0)
+    return -KN_EIO;
+  *out = KN_STEAL (p);
+  return 0;
+}

@@ -1,0 +1,80 @@
+#include "config.h"
+
+#include <string.h>
+
+#include <kaniko/log.h>
+#include <kaniko/sys/util.h>
+
+#include "core/build/output.h"
+#include "core/image/docker_archive.h"
+#include "core/image/oci_layout.h"
+#include "core/image/outputs.h"
+#include "core/image/reference.h"
+
+int
+kn_build_write_outputs (const struct kn_build_options *o, struct kn_store *store, const struct kn_bmanifest *m,
+                        struct kn_error **err)
+{
+  struct kn_blob_provider blobs;
+  int ret;
+  kn_build_store_provider (store, &blobs);
+  if (o->oci_layout_path && *o->oci_layout_path)
+    {
+      /* Named after the first destination's tag, so `skopeo inspect oci:DIR:TAG` finds it. */
+      kn_cleanup_free char *ref_name = NULL;
+      if (o->destinations.n > 0)
+        {
+          struct kn_reference r = { 0 };
+          struct kn_error *e = NULL;
+          if (kn_reference_parse_normalized (o->destinations.v[0], &r, &e) == 0)
+            ref_name = kn_xstrdup (kn_reference_tag_or_default (&r));
+          kn_error_free (e);
+          kn_reference_clear (&r);
+        }
+      ret = kn_oci_layout_add (o->oci_layout_path, m->media_type, m->data, m->len, ref_name, &blobs, err);
+      if (ret < 0)
+        return kn_error_wrap (err, "--oci-layout-path %s", o->oci_layout_path);
+      kn_log (KN_LOG_INFO, "Wrote %s to OCI layout %s", m->digest, o->oci_layout_path);
+    }
+  if (o->tar_path && *o->tar_path)
+    {
+      char **tags = NULL;
+      for (size_t i = 0; i < o->destinations.n; i++)
+        {
+          char *t = NULL;
+          if ((ret = kn_docker_archive_repo_tag (o->destinations.v[i], &t, err)) < 0)
+            {
+              kn_strv_free (tags);
+              return kn_error_wrap (err, "--tar-path");
+            }
+          kn_strv_push (&tags, t);
+          free (t);
+        }
+      struct kn_docker_archive_image img = { m->media_type, m->data, m->len, tags };
+      ret = kn_docker_archive_write (o->tar_path, &img, 1, KN_DOCKER_ARCHIVE_OCI, &blobs, err);
+      kn_strv_free (tags);
+      if (ret < 0)
+        return kn_error_wrap (err, "--tar-path %s", o->tar_path);
+      kn_log (KN_LOG_INFO, "Wrote %s to tarball %s", m->digest, o->tar_path);
+    }
+  return 0;
+}
+
+int
+kn_build_write_digest_files (const struct kn_build_options *o, const struct kn_bmanifest *m, struct kn_error **err)
+{
+  int ret;
+  if (o->digest_file && *o->digest_file && (ret = kn_outputs_write_digest_file (o->digest_file, m->digest, err)) < 0)
+    return kn_error_wrap (err, "--digest-file");
+  if (o->image_name_with_digest_file && *o->image_name_with_digest_file
+      && (ret = kn_outputs_write_image_name_file (o->image_name_with_digest_file, o->destinations.v, m->digest, 0,
+                                                  err))
+             < 0)
+    return kn_error_wrap (err, "--image-name-with-digest-file");
+  if (o->image_name_tag_with_digest_file && *o->image_name_tag_with_digest_file
+      && (ret = kn_outputs_write_image_name_file (o->image_name_tag_with_digest_file, o->destinations.v, m->digest,
+                                                  1, err))
+             < 0)
+    return kn_error_wrap (err, "--image-name-tag-with-digest-file");
+  return 0;
+}

@@ -1,0 +1,347 @@
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <kaniko/log.h>
+#include <kaniko/sys/util.h>
+
+#include "core/build/mincopy.h"
+#include "core/build/pull.h"
+#include "core/build/stage.h"
+#include "core/image/mediatype.h"
+#include "core/image/platform.h"
+#include "core/layer/applier.h"
+#include "core/layer/changeset.h"
+#include "core/layer/writer.h"
+
+static enum kn_mt_compression
+compression_of (const struct kn_compressor *comp)
+{
+  if (comp == NULL || comp->media_suffix == NULL || *comp->media_suffix == '\0')
+    return KN_MT_COMP_NONE;
+  if (strcmp (comp->media_suffix, "zstd") == 0)
+    return KN_MT_COMP_ZSTD;
+  return KN_MT_COMP_GZIP;
+}
+
+static void
+add_history (struct kn_bctx *c, struct kn_bimage *img, const char *created_by, int empty)
+{
+  struct kn_history h = { 0 };
+  h.created = c->created;
+  h.created_by = (char *) created_by;
+  h.empty_layer = empty;
+  kn_config_add_history (&img->c, &h);
+}
+
+/* Snapshot CS of the stage root as one new layer. */
+static int
+add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_changeset *cs, const char *created_by,
+           struct kn_error **err)
+{
+  struct kn_layer_write_opts opts = KN_LAYER_WRITE_OPTS_INIT;
+  struct kn_layer_info info;
+  opts.compressor = c->comp;
+  opts.compress_opts = &c->copts;
+  opts.reproducible = c->epoch >= 0;
+  opts.epoch = c->epoch >= 0 ? c->epoch : 0;
+  int ret = kn_layer_write (c->kd->store, ss->root, cs, &opts, &info, err);
+  if (ret < 0)
+    return ret;
+  struct kn_descriptor d = { 0 };
+  const char *mt = kn_mt_layer (ss->img.docker, compression_of (c->comp), 0);
+  d.media_type = (char *) (mt ? mt : kn_mt_layer (0, compression_of (c->comp), 0));
+  d.size = (int64_t) info.size;
+  d.digest = info.digest;
+  kn_manifest_add_layer (&ss->img.m, &d);
+  kn_config_add_diff_id (&ss->img.c, info.diff_id);
+  add_history (c, &ss->img, created_by, 0);
+  kn_log (KN_LOG_DEBUG, "Layer %s (diff_id %s, %llu bytes, %llu entries)", info.digest, info.diff_id,
+          (unsigned long long) info.size, (unsigned long long) info.entries);
+  return 0;
+}
+
+static int
+record_path (void *payload, const char *path, struct kn_error **err)
+{
+  (void) err;
+  kn_changeset_add (payload, path, KN_CHANGE_ADD);
+  return 0;
+}
+
+/* A scratch image for PLATFORM: kaniko starts from go-containerregistry's
+ * empty image (Docker schema 2). */
+static int
+scratch_image (const char *platform, struct kn_bimage *img, struct kn_error **err)
+{
+  struct kn_platform p = { 0 };
+  int ret = kn_platform_parse (platform, &p, err);
+  if (ret < 0)
+    return ret;
+  memset (img, 0, sizeof *img);
+  img->docker = true;
+  img->m.schema_version = 2;
+  img->m.media_type = kn_xstrdup (KN_MT_DOCKER_MANIFEST);
+  img->c.architecture = KN_STEAL (p.architecture);
+  img->c.os = KN_STEAL (p.os);
+  img->c.variant = KN_STEAL (p.variant);
+  img->c.rootfs_type = kn_xstrdup ("layers");
+  kn_platform_clear (&p);
+  return 0;
+}
+
+static int
+apply_layers (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_error **err)
+{
+  for (size_t k = 0; k < ss->img.m.n_layers; k++)
+    {
+      const struct kn_descriptor *l = &ss->img.m.layers[k];
+      if (kn_mt_is_foreign (l->media_type) && !kn_store_has (c->kd->store, l->digest))
+        continue;
+      struct kn_layer_apply_opts ao = KN_LAYER_APPLY_OPTS_INIT;
+      int ret = kn_layer_apply_blob (c->kd->store, l->digest, ss->root, &ao, NULL, err);
+      if (ret < 0)
+        return ret;
+    }
+  ss->root_complete = true;
+  return 0;
+}
+
+static int
+do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct kn_df_instruction *ins,
+         struct kn_scope *scope, struct kn_error **err)
+{
+  const char *file = c->src->dockerfile_name;
+  const struct kn_df_copy *cp = &ins->copy;
+  char **sources = NULL;
+  kn_cleanup_free char *dest = NULL;
+  kn_cleanup_free char *chown = NULL;
+  kn_cleanup_free char *chmod = NULL;
+  kn_cleanup_free char *from = NULL;
+  const char *src_root = c->src->context_dir;
+  bool from_context = true;
+  int ret = 0;
+
+  for (size_t k = 0; k < cp->n_sources; k++)
+    {
+      kn_cleanup_free char *x = NULL;
+      if ((ret = kn_scope_expand (scope, cp->sources[k], &x, err)) < 0)
+        goto fail;
+      if (ins->kind == KN_DF_ADD && (strncmp (x, "http://", 7) == 0 || strncmp (x, "https://", 8) == 0
+                                     || strncmp (x, "git@", 4) == 0))
+        {
+          ret = kn_error_make (err, KN_ENOTSUP, 0, "not supported yet: ADD of a URL (%s)", x);
+          goto fail;
+        }
+      kn_strv_push (&sources, x);
+    }
+  if ((ret = kn_scope_expand (scope, cp->dest, &dest, err)) < 0)
+    goto fail;
+  if (cp->chown && (ret = kn_scope_expand (scope, cp->chown, &chown, err)) < 0)
+    goto fail;
+  if (cp->chmod && (ret = kn_scope_expand (scope, cp->chmod, &chmod, err)) < 0)
+    goto fail;
+  if (cp->from)
+    {
+      if ((ret = kn_scope_expand (scope, cp->from, &from, err)) < 0)
+        goto fail;
+      int ref = kn_bplan_stage_ref (c->plan, si, from);
+      if (ref < 0)
+        {
+          ret = kn_error_make (err, KN_ENOTSUP, 0, "not supported yet: --from=%s names no earlier stage (copying from an image)",
+                               from);
+          goto fail;
+        }
+      struct kn_bstage_state *fs = &c->states[ref];
+      if (!fs->done)
+        {
+          ret = kn_error_make (err, KN_EINTERNAL, 0, "--from=%s: stage %d was not built", from, ref);
+          goto fail;
+        }
+      src_root = fs->root;
+      from_context = false;
+    }
+
+  struct kn_changeset *cs = kn_changeset_new ();
+  struct kn_mincopy_request req = { 0 };
+  req.src_root = src_root;
+  req.from_context = from_context;
+  req.sources = (const char *const *) sources;
+  req.contents = cp->contents;
+  req.n_contents = cp->n_contents;
+  req.dest = dest;
+  req.workdir = ss->img.c.config.working_dir;
+  req.dest_root = ss->root;
+  req.ignore = c->src->ignore;
+  req.chown = chown;
+  req.chmod = chmod;
+  req.reproducible_epoch = -1;
+  req.record = record_path;
+  req.record_payload = cs;
+  ret = kn_mincopy_run (&req, err);
+  if (ret == 0)
+    ret = add_layer (c, ss, cs, ins->original, err);
+  kn_changeset_free (cs);
+fail:
+  kn_strv_free (sources);
+  if (ret < 0)
+    return kn_error_wrap (err, "%s:%d: %s", file, ins->start_line, ins->name);
+  return 0;
+}
+
+static int
+do_workdir (struct kn_bctx *c, struct kn_bstage_state *ss, const struct kn_df_instruction *ins,
+            struct kn_scope *scope, struct kn_error **err)
+{
+  const char *file = c->src->dockerfile_name;
+  kn_cleanup_free char *w = NULL;
+  int ret = kn_scope_expand (scope, ins->value, &w, err);
+  if (ret < 0)
+    return kn_error_wrap (err, "%s:%d: WORKDIR", file, ins->start_line);
+  const char *cur = ss->img.c.config.working_dir;
+  kn_cleanup_free char *joined = w[0] == '/' ? kn_xstrdup (w) : kn_xasprintf ("%s/%s", cur ? cur : "/", w);
+  kn_cleanup_free char *clean = kn_layer_path_clean (joined);
+  if (clean == NULL)
+    clean = kn_xstrdup ("");
+  free (ss->img.c.config.working_dir);
+  ss->img.c.config.working_dir = kn_xasprintf ("/%s", clean);
+  /* kaniko creates a missing WORKDIR and snapshots it. */
+  if (*clean && ss->root_complete)
+    {
+      kn_cleanup_free char *abs = kn_xasprintf ("%s/%s", ss->root, clean);
+      struct stat st;
+      if (lstat (abs, &st) < 0 && errno == ENOENT)
+        {
+          struct kn_changeset *cs = kn_changeset_new ();
+          kn_cleanup_free char *p = kn_xstrdup (clean);
+          for (char *s = p;; s++)
+            if (*s == '/' || *s == '\0')
+              {
+                char saved = *s;
+                *s = '\0';
+                kn_cleanup_free char *a = kn_xasprintf ("%s/%s", ss->root, p);
+                if (lstat (a, &st) < 0)
+                  {
+                    if (mkdir (a, 0755) < 0)
+                      {
+                        kn_changeset_free (cs);
+                        return kn_error_make (err, KN_EIO, errno, "%s:%d: WORKDIR: mkdir %s", file, ins->start_line,
+                                              p);
+                      }
+                    kn_changeset_add (cs, p, KN_CHANGE_ADD);
+                  }
+                *s = saved;
+                if (saved == '\0')
+                  break;
+              }
+          ret = add_layer (c, ss, cs, ins->original, err);
+          kn_changeset_free (cs);
+          if (ret < 0)
+            return kn_error_wrap (err, "%s:%d: WORKDIR", file, ins->start_line);
+          return 1;
+        }
+    }
+  return 0;
+}
+
+int
+kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
+{
+  struct kn_bstage *st = &c->plan->stages[i];
+  struct kn_bstage_state *ss = &c->states[i];
+  const char *file = c->src->dockerfile_name;
+  const char *platform = st->platform ? st->platform : c->o->custom_platform;
+  int ret;
+
+  kn_log (KN_LOG_INFO, "Building stage %zu%s%s: FROM %s", i, st->name ? " " : "", st->name ? st->name : "",
+          st->base);
+  if ((ret = kn_kdir_stage_root (c->kd, i, &ss->root, err)) < 0)
+    return ret;
+  if (st->base_stage >= 0)
+    {
+      if (!c->states[st->base_stage].done)
+        return kn_error_make (err, KN_EINTERNAL, 0, "stage %d was not built", st->base_stage);
+      kn_bimage_copy (&ss->img, &c->states[st->base_stage].img);
+    }
+  else if (st->scratch)
+    ret = scratch_image (platform, &ss->img, err);
+  else
+    ret = kn_build_pull (&c->reg, c->kd->store, st->base, platform, &ss->img, err);
+  if (ret < 0)
+    return kn_error_wrap (err, "%s:%d: FROM %s", file, st->from->start_line, st->base);
+
+  /* zstd layers have no Docker schema 2 media type: make the image OCI. */
+  if (ss->img.docker && compression_of (c->comp) == KN_MT_COMP_ZSTD)
+    {
+      ss->img.docker = false;
+      free (ss->img.m.media_type);
+      ss->img.m.media_type = kn_xstrdup (KN_MT_OCI_MANIFEST);
+      for (size_t k = 0; k < ss->img.m.n_layers; k++)
+        {
+          const char *o = kn_mt_to_oci (ss->img.m.layers[k].media_type);
+          char *n = kn_xstrdup (o);
+          free (ss->img.m.layers[k].media_type);
+          ss->img.m.layers[k].media_type = n;
+        }
+    }
+  if (ss->img.m.n_layers == 0)
+    ss->root_complete = true;
+  else if (st->need_root && (ret = apply_layers (c, ss, err)) < 0)
+    return kn_error_wrap (err, "%s:%d: FROM %s: unpack", file, st->from->start_line, st->base);
+
+  if (ss->img.c.config.on_build && ss->img.c.config.on_build[0])
+    kn_log (KN_LOG_WARN, "%s:%d: the base image has ONBUILD triggers; they are not run yet", file,
+            st->from->start_line);
+  kn_strv_free (ss->img.c.config.on_build);
+  ss->img.c.config.on_build = NULL;
+  free (ss->img.c.created);
+  ss->img.c.created = kn_xstrdup (c->created);
+
+  struct kn_scope scope;
+  kn_scope_init (&scope, ss->img.c.config.env, c->src->escape);
+  bool cmd_set = false;
+  ret = 0;
+  for (size_t k = 0; k < st->n_ins && ret >= 0; k++)
+    {
+      const struct kn_df_instruction *ins = st->ins[k];
+      kn_log (KN_LOG_INFO, "%s", ins->original);
+      switch (ins->kind)
+        {
+        case KN_DF_ARG:
+          for (size_t a = 0; a < ins->n_args && ret >= 0; a++)
+            if ((ret = kn_scope_arg (&scope, &ins->args[a], c->plan->build_args, c->plan->meta, err)) < 0)
+              kn_error_wrap (err, "%s:%d: ARG", file, ins->start_line);
+          if (ret >= 0)
+            add_history (c, &ss->img, ins->original, 1);
+          break;
+        case KN_DF_COPY:
+        case KN_DF_ADD:
+          ret = do_copy (c, i, ss, ins, &scope, err);
+          break;
+        case KN_DF_WORKDIR:
+          ret = do_workdir (c, ss, ins, &scope, err);
+          if (ret == 0)
+            add_history (c, &ss->img, ins->original, 1);
+          break;
+        case KN_DF_RUN:
+          ret = kn_error_make (err, KN_ENOTSUP, 0, "RUN step %zu (%s:%d) failed: not supported yet: RUN (no runner)", k + 1,
+                               file, ins->start_line);
+          break;
+        case KN_DF_FROM:
+          ret = kn_error_make (err, KN_EINTERNAL, 0, "%s:%d: FROM inside a stage", file, ins->start_line);
+          break;
+        default:
+          ret = kn_bmeta_apply (&ss->img.c, ins, &scope, &cmd_set, file, err);
+          if (ret >= 0)
+            add_history (c, &ss->img, ins->original, 1);
+          break;
+        }
+    }
+  kn_scope_clear (&scope);
+  if (ret < 0)
+    return ret;
+  ss->done = true;
+  return 0;
+}

@@ -1,0 +1,57 @@
+/* Running the stages of a build: the base of each stage (scratch, an earlier
+ * stage, or a pulled image, its layers applied to the stage root only when
+ * the stage needs its filesystem), then every instruction in order:
+ * metadata instructions edit the config and add an empty_layer history
+ * entry, COPY/ADD (and WORKDIR creating a directory) write into the root and
+ * become one layer each. */
+#ifndef KN_CORE_BUILD_STAGE_H
+#define KN_CORE_BUILD_STAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kaniko/build.h>
+#include <kaniko/error.h>
+#include <kaniko/sys/compressor.h>
+
+#include "core/build/image.h"
+#include "core/build/kanikodir.h"
+#include "core/build/plan.h"
+#include "core/build/registry.h"
+#include "core/build/scope.h"
+#include "core/build/source.h"
+
+/* The state of one stage. */
+struct kn_bstage_state {
+  bool done;
+  char *root;            /* RUN/stages/<n>/root */
+  bool root_complete;    /* the root holds the whole image filesystem */
+  struct kn_bimage img;  /* the image built so far */
+};
+
+/* Everything the stages share. */
+struct kn_bctx {
+  const struct kn_build_options *o;
+  struct kn_plugins *plugins;
+  struct kn_kdir *kd;
+  struct kn_build_source *src;
+  struct kn_bplan *plan;
+  struct kn_breg reg;
+  const struct kn_compressor *comp;   /* --compression (NULL: none) */
+  struct kn_compress_opts copts;
+  int64_t epoch;                      /* reproducible time (seconds), or -1 */
+  char *created;                      /* RFC 3339 time for config and history */
+  struct kn_bstage_state *states;     /* one per plan stage */
+};
+
+/* Build stage I of C->plan (its dependencies must be built).  Returns 0 or
+ * < 0 with *ERR naming the Dockerfile line. */
+int kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err);
+
+/* Apply the metadata instruction INS (already expanded where needed) to the
+ * config CFG; *CMD_SET tracks whether CMD was set in this stage.  Returns 0,
+ * 1 when INS is not a metadata instruction, or < 0. */
+int kn_bmeta_apply (struct kn_image_config *cfg, const struct kn_df_instruction *ins, struct kn_scope *scope,
+                    bool *cmd_set, const char *file, struct kn_error **err);
+
+#endif
