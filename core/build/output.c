@@ -7,6 +7,8 @@
 
 #include "core/build/output.h"
 #include "core/image/docker_archive.h"
+#include "core/image/manifest.h"
+#include "core/image/mediatype.h"
 #include "core/image/oci_layout.h"
 #include "core/image/outputs.h"
 #include "core/image/reference.h"
@@ -22,7 +24,9 @@ kn_build_write_outputs (const struct kn_build_options *o, struct kn_store *store
     {
       /* Named after the first destination's tag, so `skopeo inspect oci:DIR:TAG` finds it. */
       kn_cleanup_free char *ref_name = NULL;
-      if (o->destinations.n > 0)
+      if (o->destinations.n == 0)
+        ref_name = kn_xstrdup ("latest");
+      else
         {
           struct kn_reference r = { 0 };
           struct kn_error *e = NULL;
@@ -31,10 +35,38 @@ kn_build_write_outputs (const struct kn_build_options *o, struct kn_store *store
           kn_error_free (e);
           kn_reference_clear (&r);
         }
-      ret = kn_oci_layout_add (o->oci_layout_path, m->media_type, m->data, m->len, ref_name, &blobs, err);
+      /* An OCI layout holds OCI media types (skopeo's and umoci's lookups
+       * by name skip Docker ones): a Docker schema 2 image is converted,
+       * same config and layer blobs, so its manifest digest differs. */
+      kn_cleanup_free char *conv = NULL;
+      size_t conv_len = 0;
+      char conv_digest[KN_DIGEST_STR_LEN];
+      const char *mt = m->media_type, *data = m->data, *dg = m->digest;
+      size_t len = m->len;
+      if (kn_mt_is_docker (m->media_type))
+        {
+          struct kn_manifest in = { 0 }, out = { 0 };
+          ret = kn_manifest_parse (m->data, m->len, 0, &in, err);
+          if (ret == 0)
+            ret = kn_manifest_convert (&in, 0, &out, err);
+          kn_manifest_clear (&in);
+          if (ret < 0)
+            {
+              kn_manifest_clear (&out);
+              return kn_error_wrap (err, "--oci-layout-path %s", o->oci_layout_path);
+            }
+          conv = kn_manifest_write (&out, &conv_len);
+          kn_manifest_clear (&out);
+          kn_digest_buffer (conv, conv_len, conv_digest);
+          mt = KN_MT_OCI_MANIFEST;
+          data = conv;
+          len = conv_len;
+          dg = conv_digest;
+        }
+      ret = kn_oci_layout_add (o->oci_layout_path, mt, data, len, ref_name, &blobs, err);
       if (ret < 0)
         return kn_error_wrap (err, "--oci-layout-path %s", o->oci_layout_path);
-      kn_log (KN_LOG_INFO, "Wrote %s to OCI layout %s", m->digest, o->oci_layout_path);
+      kn_log (KN_LOG_INFO, "Wrote %s to OCI layout %s", dg, o->oci_layout_path);
     }
   if (o->tar_path && *o->tar_path)
     {
