@@ -158,6 +158,12 @@ excluded (struct kn_copy_ctx *c, const char *rel, struct kn_error **err)
   return kn_ignore_matches (c->excludes, rel, err);
 }
 
+static int
+cmp_name (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
 /* Copy the contents of directory SRC into frame F. REL: SRC relative to the copied source. */
 static int
 copy_dir_contents (struct kn_copy_ctx *c, const char *src, const char *rel, struct frame *f, struct kn_error **err)
@@ -183,6 +189,8 @@ copy_dir_contents (struct kn_copy_ctx *c, const char *src, const char *rel, stru
       names[n++] = kn_xstrdup (de->d_name);
     }
   closedir (d);
+  if (n > 1)
+    qsort (names, n, sizeof *names, cmp_name);
   int r = 0;
   for (size_t i = 0; i < n && r == 0; i++)
     {
@@ -263,7 +271,7 @@ copy_dir_to (struct kn_copy_ctx *c, const char *src, const struct stat *st, cons
         return r;
     }
   else if (!S_ISDIR (dst_st.st_mode))
-    return kn_error_make (err, KN_EINVAL, ENOTDIR, "cannot copy to non-directory /%s", canon);
+    return kn_error_make (err, KN_EINVAL, ENOTDIR, "cannot copy to non-directory: /%s", canon);
   return copy_dir_contents (c, src, "", &top, err);
 }
 

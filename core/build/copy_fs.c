@@ -187,7 +187,6 @@ kn_copy_resolve (struct kn_copy_ctx *c, int rootfd, const char *path, int flags,
 static int
 clear_entry (struct kn_copy_ctx *c, int dfd, const char *base, const char *path, bool keep_dir, struct kn_error **err)
 {
-  (void) c;
   struct stat st;
   if (fstatat (dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
     {
@@ -199,9 +198,13 @@ clear_entry (struct kn_copy_ctx *c, int dfd, const char *base, const char *path,
     {
       if (keep_dir)
         return 1;
+      if (!c->replace_dirs)
+        return kn_error_make (err, KN_EINVAL, EISDIR, "cannot replace to directory /%s with file", path);
       int r = kn_resolve_remove_all (dfd, base, err);
       return r < 0 ? kn_error_wrap (err, "replace /%s", path) : 0;
     }
+  if (keep_dir && !c->replace_dirs)
+    return kn_error_make (err, KN_EINVAL, ENOTDIR, "cannot copy to non-directory: /%s", path);
   if (unlinkat (dfd, base, 0) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "replace /%s", path);
   return 0;

@@ -29,6 +29,7 @@ struct kn_copy_ctx {
   struct kn_copy_dirtime *dirs; /* directory mtimes applied at the end */
   size_t ndirs, capdirs;
   char *buf;                    /* copy buffer */
+  bool replace_dirs;            /* tar extraction: replace a directory by a file and vice versa (Docker untar) */
 };
 
 enum {

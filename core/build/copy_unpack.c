@@ -169,6 +169,7 @@ kn_copy_extract (struct kn_copy_ctx *c, int fd, const char *name, const char *de
     return kn_error_make (err, KN_EIO, errno, "%s: seek", name);
   struct archive *a = new_reader ();
   int r = 0;
+  c->replace_dirs = true;
   if (archive_read_open_fd (a, fd, CHUNK) != ARCHIVE_OK)
     {
       r = kn_error_make (err, KN_EPROTO, 0, "%s: %s", name, archive_error_string (a));
@@ -195,6 +196,7 @@ kn_copy_extract (struct kn_copy_ctx *c, int fd, const char *name, const char *de
         break;
     }
 out:
+  c->replace_dirs = false;
   archive_read_free (a);
   return r;
 }
