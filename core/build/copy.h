@@ -1,0 +1,59 @@
+/* COPY and ADD: Docker/BuildKit semantics on a stage root.  Sources are read
+ * inside src_root (symlinks resolved as if it were "/"), every write lands
+ * inside dest_root (never through a symlink out of it), and every path
+ * written is reported to req->record. */
+#ifndef KN_CORE_BUILD_COPY_H
+#define KN_CORE_BUILD_COPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <kaniko/error.h>
+#include <kaniko/sys/plugin.h>
+
+#include "core/dockerfile/dockerignore.h"
+#include "core/dockerfile/instructions.h"
+
+struct kn_copy_request {
+  const char *src_root;              /* context dir, or another stage's root for --from */
+  bool from_context;                 /* apply IGNORE, owners reset to 0:0, ADD may fetch URLs */
+  const char *const *sources;        /* expanded source words (globs allowed), NULL-terminated */
+  const struct kn_df_source_content *contents; size_t n_contents;   /* heredoc sources */
+  const char *dest;                  /* expanded destination as written */
+  const char *workdir;               /* stage WORKDIR (absolute) for a relative dest */
+  const char *dest_root;             /* the stage root (absolute); nothing is written outside it */
+  const struct kn_ignore *ignore;    /* .dockerignore, or NULL */
+  const char *chown;                 /* expanded --chown "user[:group]" or NULL */
+  const char *chmod;                 /* expanded --chmod (octal or symbolic) or NULL */
+  bool is_add, parents, link;
+  const char *const *excludes;       /* --exclude patterns, NULL-terminated (or NULL) */
+  const char *checksum;              /* ADD --checksum */
+  int unpack;                        /* ADD --unpack: -1 default, 0, 1 */
+  bool keep_git_dir;
+  int64_t reproducible_epoch;        /* -1 = keep source mtimes */
+  /* Called with every root-relative path written (for the snapshotter/layer writer). */
+  int (*record) (void *payload, const char *path, struct kn_error **err);
+  void *record_payload;
+  const struct kn_cancel *cancel;
+};
+
+/* Run one COPY/ADD described by REQ.  Returns 0, or a negative code with
+ * *err naming the instruction's source or destination ("COPY a /x: ..."). */
+int kn_copy_run (const struct kn_copy_request *req, struct kn_error **err);
+
+/* Parse a --chmod value: octal ("755", "0644") or BuildKit's symbolic form
+ * ("u+x,g-w", "a=rX").  Returns 0 and a new spec in *out (free with
+ * kn_copy_chmod_free), or -KN_EINVAL naming the value. */
+struct kn_copy_chmod;
+int kn_copy_chmod_parse (const char *s, struct kn_copy_chmod **out, struct kn_error **err);
+
+/* The mode (07777 bits) SPEC gives to an entry whose current mode is MODE
+ * (07777 bits); IS_DIR matters for 'X'. */
+mode_t kn_copy_chmod_apply (const struct kn_copy_chmod *spec, mode_t mode, bool is_dir);
+
+/* Free a spec (NULL is fine). */
+void kn_copy_chmod_free (struct kn_copy_chmod *spec);
+
+#endif

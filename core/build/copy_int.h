@@ -1,0 +1,87 @@
+/* Internal pieces shared by the COPY/ADD files (not an API). */
+#ifndef KN_CORE_BUILD_COPY_INT_H
+#define KN_CORE_BUILD_COPY_INT_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "core/build/copy.h"
+
+struct kn_copy_dirtime {
+  char *path;
+  struct timespec mtime;
+};
+
+struct kn_copy_ctx {
+  const struct kn_copy_request *req;
+  const char *label;            /* "COPY a b /x" */
+  int src_rootfd, dst_rootfd;
+  bool chown_set;
+  uid_t uid;
+  gid_t gid;
+  bool privileged;              /* euid 0: owners can be set */
+  struct kn_copy_chmod *chmod;
+  struct kn_ignore *excludes;   /* --exclude, or NULL */
+  bool ignore_exceptions;       /* .dockerignore has '!' patterns */
+  bool exclude_exceptions;
+  struct kn_copy_dirtime *dirs; /* directory mtimes applied at the end */
+  size_t ndirs, capdirs;
+  char *buf;                    /* copy buffer */
+  bool replace_dirs;            /* tar extraction: replace a directory by a file and vice versa (Docker untar) */
+};
+
+enum {
+  KN_COPY_R_FOLLOW = 1 << 0,    /* follow the last component when it is a symlink */
+  KN_COPY_R_MKPARENTS = 1 << 1, /* create missing intermediate directories */
+  KN_COPY_R_MKLAST = 1 << 2     /* create the last component as a directory when missing */
+};
+
+/* Resolve PATH (absolute or root-relative, lexical) below ROOTFD as if ROOTFD
+ * were "/": *canon gets the symlink-free root-relative path ("" = root) and
+ * *st its lstat (st_mode 0 when the last component is missing).  Created
+ * directories (dest side only) are chowned, recorded and timed like copied
+ * ones.  Returns 0 or a negative code naming PATH. */
+int kn_copy_resolve (struct kn_copy_ctx *c, int rootfd, const char *path, int flags, char **canon, struct stat *st,
+                     struct kn_error **err);
+
+/* Join root-relative A and name B ("" + "x" = "x"); new string. */
+char *kn_copy_join (const char *a, const char *b);
+
+/* Report PATH to the request's record callback. */
+int kn_copy_record (struct kn_copy_ctx *c, const char *path, struct kn_error **err);
+
+/* Clamp a source mtime to the reproducible epoch. */
+struct timespec kn_copy_mtime (const struct kn_copy_ctx *c, struct timespec t);
+
+/* Make sure canonical PATH in the dest root is a directory (an existing one is
+ * kept, anything else replaced); MODE/owner/MTIME applied when it is created
+ * or when FORCE_META.  Returns 0 or a negative code. */
+int kn_copy_make_dir (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid,
+                      struct timespec mtime, bool force_meta, struct kn_error **err);
+
+/* Fill callback of kn_copy_write_file: write the data into FD; may update *MTIME. */
+typedef int (*kn_copy_fill_fn) (void *payload, int fd, struct timespec *mtime, struct kn_error **err);
+
+/* Replace canonical PATH in the dest root by a regular file filled by FILL. */
+int kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid,
+                        struct timespec mtime, kn_copy_fill_fn fill, void *payload, struct kn_error **err);
+
+/* Replace canonical PATH in the dest root by a symlink to TARGET. */
+int kn_copy_write_symlink (struct kn_copy_ctx *c, const char *path, const char *target, uid_t uid, gid_t gid,
+                           struct timespec mtime, struct kn_error **err);
+
+/* Replace canonical PATH by a device node or fifo (skipped when not permitted). */
+int kn_copy_write_node (struct kn_copy_ctx *c, const char *path, mode_t mode, dev_t dev, uid_t uid, gid_t gid,
+                        struct timespec mtime, struct kn_error **err);
+
+/* 1 when the regular file FD (positioned anywhere) is a tar archive, possibly
+ * compressed (gzip, bzip2, xz, zstd); 0 otherwise. */
+int kn_copy_is_archive (int fd);
+
+/* Extract the archive in FD into canonical directory DEST_DIR of the dest root
+ * (no whiteouts; entries climbing out of DEST_DIR are refused). NAME for messages. */
+int kn_copy_extract (struct kn_copy_ctx *c, int fd, const char *name, const char *dest_dir, struct kn_error **err);
+
+#endif

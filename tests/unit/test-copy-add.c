@@ -1,0 +1,3 @@
+#include "config.h"
+#include "test-copy-util.h"
+Test (copy, placeholder) { cr_assert (1); }

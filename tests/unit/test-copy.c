@@ -1,0 +1,540 @@
+/* COPY semantics on real temp trees (kn_copy_run). */
+#include "config.h"
+
+#include <sys/time.h>
+
+#include "core/dockerfile/dockerignore.h"
+#include "test-copy-util.h"
+
+static struct tree T;
+
+static void
+setup (void)
+{
+  T = tree_new ();
+  put (T.ctx, "a.txt", "alpha\n", 0640);
+  put (T.ctx, "b.txt", "beta\n", 0644);
+  put (T.ctx, "c.md", "gamma\n", 0644);
+  put (T.ctx, "dir/f1", "one\n", 0600);
+  put (T.ctx, "dir/sub/f2", "two\n", 0755);
+  put (T.ctx, "dir/x.log", "log\n", 0644);
+  chmod (T.ctx, 0755);
+}
+
+static void
+teardown (void)
+{
+  tree_free (&T);
+}
+
+TestSuite (copy, .init = setup, .fini = teardown);
+
+#define SRCS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+Test (copy, file_to_file)
+{
+  struct timeval tv[2] = { { 1000000, 0 }, { 1000000, 0 } };
+  char *p = kn_xasprintf ("%s/a.txt", T.ctx);
+  utimes (p, tv);
+  free (p);
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/x");
+  run_ok (&q);
+  char *s = slurp (T.root, "x");
+  cr_assert_str_eq (s, "alpha\n");
+  free (s);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "x", &st), 0);
+  cr_assert (S_ISREG (st.st_mode));
+  cr_assert_eq (st.st_mode & 07777, 0640, "mode preserved");
+  cr_assert_eq (st.st_mtim.tv_sec, 1000000, "mtime preserved");
+  if (geteuid () == 0)
+    cr_assert (st.st_uid == 0 && st.st_gid == 0);
+}
+
+Test (copy, file_into_new_dir)
+{
+  struct rec r = { 0 };
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/d/e/");
+  q.record = rec_cb;
+  q.record_payload = &r;
+  run_ok (&q);
+  char *s = slurp (T.root, "d/e/a.txt");
+  cr_assert_str_eq (s, "alpha\n");
+  free (s);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "d", &st), 0);
+  cr_assert (S_ISDIR (st.st_mode));
+  cr_assert_eq (st.st_mode & 07777, 0755);
+  cr_assert_eq (r.n, 3);
+  cr_assert_str_eq (r.v[0], "d");
+  cr_assert_str_eq (r.v[1], "d/e");
+  cr_assert_str_eq (r.v[2], "d/e/a.txt");
+  rec_free (&r);
+}
+
+Test (copy, file_into_existing_dir_without_slash)
+{
+  mkdirs (T.root, "exist");
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/exist");
+  run_ok (&q);
+  cr_assert (exists (T.root, "exist/a.txt"));
+}
+
+Test (copy, relative_dest_uses_workdir)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "sub/");
+  q.workdir = "/app";
+  run_ok (&q);
+  cr_assert (exists (T.root, "app/sub/a.txt"));
+  struct kn_copy_request q2 = req_new (&T, SRCS ("b.txt"), ".");
+  q2.workdir = "/app";
+  run_ok (&q2);
+  cr_assert (exists (T.root, "app/b.txt"));
+}
+
+Test (copy, existing_file_replaced)
+{
+  put (T.root, "x", "old contents that are longer\n", 0600);
+  struct kn_copy_request q = req_new (&T, SRCS ("b.txt"), "/x");
+  run_ok (&q);
+  char *s = slurp (T.root, "x");
+  cr_assert_str_eq (s, "beta\n");
+  free (s);
+}
+
+Test (copy, dir_copies_contents)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("dir"), "/out");
+  run_ok (&q);
+  cr_assert (exists (T.root, "out/f1"));
+  cr_assert (exists (T.root, "out/sub/f2"));
+  cr_assert (!exists (T.root, "out/dir"));
+  struct stat st;
+  cr_assert_eq (lst (T.root, "out/sub/f2", &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0755);
+  cr_assert_eq (lst (T.root, "out/f1", &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0600);
+}
+
+Test (copy, dot_copies_context)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("."), "/all/");
+  run_ok (&q);
+  cr_assert (exists (T.root, "all/a.txt"));
+  cr_assert (exists (T.root, "all/dir/sub/f2"));
+}
+
+Test (copy, glob_matches)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("*.txt"), "/g/");
+  run_ok (&q);
+  cr_assert (exists (T.root, "g/a.txt"));
+  cr_assert (exists (T.root, "g/b.txt"));
+  cr_assert (!exists (T.root, "g/c.md"));
+  struct kn_copy_request q2 = req_new (&T, SRCS ("dir/s?b/f[0-9]"), "/g2/");
+  run_ok (&q2);
+  cr_assert (exists (T.root, "g2/f2"));
+}
+
+Test (copy, glob_no_match_is_error)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("*.nothing"), "/g/");
+  char *m = run_fail (&q);
+  cr_assert (strstr (m, "no source files were specified"), "%s", m);
+  cr_assert (strstr (m, "COPY *.nothing /g/"), "%s", m);
+  free (m);
+}
+
+Test (copy, glob_many_needs_dir_dest)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("*.txt"), "/file");
+  char *m = run_fail (&q);
+  cr_assert (strstr (m, "destination must be a directory"), "%s", m);
+  free (m);
+}
+
+Test (copy, multiple_sources_need_trailing_slash)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt", "b.txt"), "/multi");
+  char *m = run_fail (&q);
+  cr_assert (strstr (m, "must be a directory and end with a /"), "%s", m);
+  free (m);
+  cr_assert (!exists (T.root, "multi"));
+  struct kn_copy_request q2 = req_new (&T, SRCS ("a.txt", "b.txt"), "/multi/");
+  run_ok (&q2);
+  cr_assert (exists (T.root, "multi/a.txt") && exists (T.root, "multi/b.txt"));
+}
+
+Test (copy, missing_source_names_it)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("app.py"), "/x");
+  char *m = run_fail (&q);
+  cr_assert_str_eq (m, "COPY app.py /x: stat app.py: no such file or directory");
+  free (m);
+}
+
+Test (copy, source_cannot_climb_out_of_context)
+{
+  put (T.top, "secret", "s\n", 0644);
+  struct kn_copy_request q = req_new (&T, SRCS ("../secret"), "/x");
+  char *m = run_fail (&q);
+  free (m);
+  char *l = kn_xasprintf ("%s/esc", T.ctx);
+  char *target = kn_xasprintf ("%s/secret", T.top);
+  cr_assert_eq (symlink (target, l), 0);
+  struct kn_copy_request q2 = req_new (&T, SRCS ("esc"), "/y");
+  m = run_fail (&q2);
+  free (m);
+  cr_assert (!exists (T.root, "x") && !exists (T.root, "y"));
+  free (l);
+  free (target);
+}
+
+Test (copy, symlink_source_followed)
+{
+  char *l = kn_xasprintf ("%s/link", T.ctx);
+  cr_assert_eq (symlink ("a.txt", l), 0);
+  free (l);
+  l = kn_xasprintf ("%s/dlink", T.ctx);
+  cr_assert_eq (symlink ("/dir", l), 0); /* absolute: resolved inside the context */
+  free (l);
+  struct kn_copy_request q = req_new (&T, SRCS ("link"), "/l");
+  run_ok (&q);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "l", &st), 0);
+  cr_assert (S_ISREG (st.st_mode));
+  char *s = slurp (T.root, "l");
+  cr_assert_str_eq (s, "alpha\n");
+  free (s);
+  struct kn_copy_request q2 = req_new (&T, SRCS ("dlink"), "/dl");
+  run_ok (&q2);
+  cr_assert (exists (T.root, "dl/sub/f2"));
+}
+
+Test (copy, symlink_inside_dir_kept)
+{
+  char *l = kn_xasprintf ("%s/dir/ln", T.ctx);
+  cr_assert_eq (symlink ("f1", l), 0);
+  free (l);
+  struct kn_copy_request q = req_new (&T, SRCS ("dir"), "/o/");
+  run_ok (&q);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "o/ln", &st), 0);
+  cr_assert (S_ISLNK (st.st_mode));
+  char buf[64];
+  char *p = kn_xasprintf ("%s/o/ln", T.root);
+  ssize_t n = readlink (p, buf, sizeof buf - 1);
+  free (p);
+  cr_assert_eq (n, 2);
+  buf[n] = '\0';
+  cr_assert_str_eq (buf, "f1");
+}
+
+static void
+fake_passwd (void)
+{
+  put (T.root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n", 0644);
+  put (T.root, "etc/group", "root:x:0:\nappgrp:x:1001:\nstaff:x:2000:app\n", 0644);
+}
+
+Test (copy, chown_by_name)
+{
+  if (geteuid () != 0)
+    cr_skip_test ("ownership needs root");
+  fake_passwd ();
+  struct kn_copy_request q = req_new (&T, SRCS ("dir"), "/own/new/");
+  q.chown = "app";
+  run_ok (&q);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "own/new/sub/f2", &st), 0);
+  cr_assert_eq (st.st_uid, 1000);
+  cr_assert_eq (st.st_gid, 1001, "primary group of app");
+  cr_assert_eq (lst (T.root, "own", &st), 0);
+  cr_assert_eq (st.st_uid, 1000, "created parents owned by the --chown user (BuildKit)");
+  struct kn_copy_request q2 = req_new (&T, SRCS ("a.txt"), "/own2");
+  q2.chown = "app:staff";
+  run_ok (&q2);
+  cr_assert_eq (lst (T.root, "own2", &st), 0);
+  cr_assert_eq (st.st_uid, 1000);
+  cr_assert_eq (st.st_gid, 2000);
+}
+
+Test (copy, chown_by_id)
+{
+  if (geteuid () != 0)
+    cr_skip_test ("ownership needs root");
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/id1");
+  q.chown = "42";
+  run_ok (&q);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "id1", &st), 0);
+  cr_assert_eq (st.st_uid, 42);
+  cr_assert_eq (st.st_gid, 42);
+  struct kn_copy_request q2 = req_new (&T, SRCS ("a.txt"), "/id2");
+  q2.chown = "42:7";
+  run_ok (&q2);
+  cr_assert_eq (lst (T.root, "id2", &st), 0);
+  cr_assert_eq (st.st_uid, 42);
+  cr_assert_eq (st.st_gid, 7);
+}
+
+Test (copy, chown_unknown_user_fails)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/x");
+  q.chown = "nobodyhere";
+  char *m = run_fail (&q);
+  cr_assert (strstr (m, "unable to find user nobodyhere"), "%s", m);
+  free (m);
+  cr_assert (!exists (T.root, "x"));
+}
+
+Test (copy, chmod_octal_files_and_dirs)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("dir"), "/m/");
+  q.chmod = "0751";
+  run_ok (&q);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "m/f1", &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0751);
+  cr_assert_eq (lst (T.root, "m/sub", &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0751);
+  struct kn_copy_request q2 = req_new (&T, SRCS ("a.txt"), "/m2");
+  q2.chmod = "u+x,go-r";
+  run_ok (&q2);
+  cr_assert_eq (lst (T.root, "m2", &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0700);
+  struct kn_copy_request q3 = req_new (&T, SRCS ("a.txt"), "/m3");
+  q3.chmod = "999";
+  char *m = run_fail (&q3);
+  cr_assert (strstr (m, "invalid chmod"), "%s", m);
+  free (m);
+}
+
+Test (copy, chmod_symbolic_parse)
+{
+  struct kn_copy_chmod *c = NULL;
+  struct kn_error *e = NULL;
+  cr_assert_eq (kn_copy_chmod_parse ("a=rX", &c, &e), 0);
+  cr_assert_eq (kn_copy_chmod_apply (c, 0600, true), 0555);
+  cr_assert_eq (kn_copy_chmod_apply (c, 0600, false), 0444);
+  cr_assert_eq (kn_copy_chmod_apply (c, 0700, false), 0555);
+  kn_copy_chmod_free (c);
+  cr_assert_eq (kn_copy_chmod_parse ("u=rwx,g=u,o=", &c, &e), 0);
+  cr_assert_eq (kn_copy_chmod_apply (c, 0644, false), 0770);
+  kn_copy_chmod_free (c);
+  cr_assert_lt (kn_copy_chmod_parse ("u+q", &c, &e), 0);
+  kn_error_free (e);
+}
+
+Test (copy, parents)
+{
+  put (T.ctx, "a/b/f.txt", "f\n", 0644);
+  put (T.ctx, "x/b/f.txt", "g\n", 0644);
+  struct kn_copy_request q = req_new (&T, SRCS ("a/b/f.txt"), "/p/");
+  q.parents = true;
+  run_ok (&q);
+  cr_assert (exists (T.root, "p/a/b/f.txt"));
+  struct kn_copy_request q2 = req_new (&T, SRCS ("./a/./b/f.txt"), "/q/");
+  q2.parents = true;
+  run_ok (&q2);
+  cr_assert (exists (T.root, "q/b/f.txt"));
+  cr_assert (!exists (T.root, "q/a"));
+  struct kn_copy_request q3 = req_new (&T, SRCS ("*/b/f.txt"), "/r/");
+  q3.parents = true;
+  run_ok (&q3);
+  cr_assert (exists (T.root, "r/a/b/f.txt"));
+  cr_assert (exists (T.root, "r/x/b/f.txt"));
+  struct kn_copy_request q4 = req_new (&T, SRCS ("dir"), "/s/");
+  q4.parents = true;
+  run_ok (&q4);
+  cr_assert (exists (T.root, "s/dir/sub/f2"));
+}
+
+Test (copy, excludes)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("dir"), "/e/");
+  q.excludes = SRCS ("*.log", "sub");
+  run_ok (&q);
+  cr_assert (exists (T.root, "e/f1"));
+  cr_assert (!exists (T.root, "e/x.log"));
+  cr_assert (!exists (T.root, "e/sub"));
+  struct kn_copy_request q2 = req_new (&T, SRCS ("*"), "/e2/");
+  q2.excludes = SRCS ("*.md");
+  run_ok (&q2);
+  cr_assert (exists (T.root, "e2/a.txt"));
+  cr_assert (!exists (T.root, "e2/c.md"));
+}
+
+Test (copy, dockerignore_with_exception)
+{
+  put (T.ctx, "dir/keep.txt", "keep\n", 0644);
+  const char *text = "dir\n!dir/keep.txt\n*.md\n";
+  struct kn_ignore *ig = NULL;
+  struct kn_error *e = NULL;
+  cr_assert_eq (kn_dockerignore_parse (text, strlen (text), &ig, &e), 0);
+  struct kn_copy_request q = req_new (&T, SRCS ("."), "/i/");
+  q.ignore = ig;
+  run_ok (&q);
+  cr_assert (exists (T.root, "i/a.txt"));
+  cr_assert (exists (T.root, "i/dir/keep.txt"));
+  cr_assert (!exists (T.root, "i/dir/f1"));
+  cr_assert (!exists (T.root, "i/dir/sub"));
+  cr_assert (!exists (T.root, "i/c.md"));
+  struct kn_copy_request q2 = req_new (&T, SRCS ("c.md"), "/x");
+  q2.ignore = ig;
+  char *m = run_fail (&q2);
+  free (m);
+  struct kn_copy_request q3 = req_new (&T, SRCS ("*"), "/j/");
+  q3.ignore = ig;
+  run_ok (&q3);
+  cr_assert (!exists (T.root, "j/c.md"));
+  cr_assert (exists (T.root, "j/b.txt"));
+  /* not from the context (COPY --from): the ignore list does not apply */
+  struct kn_copy_request q4 = req_new (&T, SRCS ("c.md"), "/k");
+  q4.ignore = ig;
+  q4.from_context = false;
+  run_ok (&q4);
+  cr_assert (exists (T.root, "k"));
+  kn_ignore_free (ig);
+}
+
+Test (copy, heredoc_contents)
+{
+  struct kn_df_source_content sc[2] = { { (char *) "hello.sh", (char *) "echo hi\n", false },
+                                        { (char *) "data", (char *) "x", false } };
+  struct kn_copy_request q = req_new (&T, NULL, "/h/");
+  q.contents = sc;
+  q.n_contents = 2;
+  run_ok (&q);
+  char *s = slurp (T.root, "h/hello.sh");
+  cr_assert_str_eq (s, "echo hi\n");
+  free (s);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "h/hello.sh", &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0644);
+  struct kn_copy_request q2 = req_new (&T, NULL, "/run.sh");
+  q2.contents = sc;
+  q2.n_contents = 1;
+  q2.chmod = "755";
+  run_ok (&q2);
+  cr_assert_eq (lst (T.root, "run.sh", &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0755);
+}
+
+Test (copy, dest_through_symlink_stays_inside)
+{
+  char *l = kn_xasprintf ("%s/abs", T.root);
+  cr_assert_eq (symlink (T.outside, l), 0); /* absolute link to the real outside dir */
+  free (l);
+  l = kn_xasprintf ("%s/rel", T.root);
+  cr_assert_eq (symlink ("../../../../../../outside", l), 0);
+  free (l);
+  l = kn_xasprintf ("%s/file", T.root);
+  char *target = kn_xasprintf ("%s/victim", T.outside);
+  cr_assert_eq (symlink (target, l), 0);
+  free (l);
+  struct rec r = { 0 };
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/abs/");
+  q.record = rec_cb;
+  q.record_payload = &r;
+  run_ok (&q);
+  struct kn_copy_request q2 = req_new (&T, SRCS ("dir"), "/rel/x/");
+  q2.record = rec_cb;
+  q2.record_payload = &r;
+  run_ok (&q2);
+  struct kn_copy_request q3 = req_new (&T, SRCS ("b.txt"), "/file");
+  run_ok (&q3);
+  /* nothing outside the root */
+  cr_assert (!exists (T.outside, "a.txt"));
+  cr_assert (!exists (T.outside, "x"));
+  cr_assert (!exists (T.outside, "victim"));
+  /* the absolute link resolved as if the root were "/" */
+  char *inside = kn_xasprintf ("%s/a.txt", T.outside + 1);
+  cr_assert (exists (T.root, inside), "expected %s inside the root", inside);
+  cr_assert (rec_has (&r, inside), "recorded the resolved path");
+  free (inside);
+  cr_assert (exists (T.root, "outside/x/sub/f2"));
+  cr_assert (rec_has (&r, "outside/x/sub/f2"));
+  struct stat st;
+  cr_assert_eq (lst (T.root, "file", &st), 0);
+  cr_assert (S_ISREG (st.st_mode), "the link itself is replaced");
+  free (target);
+  rec_free (&r);
+}
+
+Test (copy, record_exact_paths)
+{
+  mkdirs (T.root, "r");
+  struct rec r = { 0 };
+  struct kn_copy_request q = req_new (&T, SRCS ("dir"), "/r/d/");
+  q.record = rec_cb;
+  q.record_payload = &r;
+  run_ok (&q);
+  const char *want[] = { "r/d", "r/d/f1", "r/d/sub", "r/d/sub/f2", "r/d/x.log" };
+  cr_assert_eq (r.n, 5, "got %zu paths", r.n);
+  for (size_t i = 0; i < 5; i++)
+    cr_assert_str_eq (r.v[i], want[i]);
+  rec_free (&r);
+}
+
+Test (copy, reproducible_epoch_clamps)
+{
+  struct timeval old[2] = { { 500, 0 }, { 500, 0 } };
+  char *p = kn_xasprintf ("%s/b.txt", T.ctx);
+  utimes (p, old);
+  free (p);
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt", "b.txt", "dir"), "/t/");
+  q.reproducible_epoch = 1000;
+  run_ok (&q);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "t/a.txt", &st), 0);
+  cr_assert_eq (st.st_mtim.tv_sec, 1000);
+  cr_assert_eq (lst (T.root, "t/b.txt", &st), 0);
+  cr_assert_eq (st.st_mtim.tv_sec, 500, "older mtimes kept");
+  cr_assert_eq (lst (T.root, "t/sub", &st), 0);
+  cr_assert_eq (st.st_mtim.tv_sec, 1000);
+  cr_assert_eq (lst (T.root, "t", &st), 0);
+  cr_assert_eq (st.st_mtim.tv_sec, 1000, "created parent clamped");
+}
+
+Test (copy, from_stage_keeps_owner)
+{
+  if (geteuid () != 0)
+    cr_skip_test ("ownership needs root");
+  char *p = kn_xasprintf ("%s/a.txt", T.ctx);
+  cr_assert_eq (chown (p, 123, 456), 0);
+  free (p);
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/ctx-owned");
+  run_ok (&q);
+  struct kn_copy_request q2 = req_new (&T, SRCS ("a.txt"), "/stage-owned");
+  q2.from_context = false;
+  run_ok (&q2);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "ctx-owned", &st), 0);
+  cr_assert_eq (st.st_uid, 0);
+  cr_assert_eq (lst (T.root, "stage-owned", &st), 0);
+  cr_assert_eq (st.st_uid, 123);
+  cr_assert_eq (st.st_gid, 456);
+}
+
+Test (copy, file_over_dir_and_dir_over_file)
+{
+  mkdirs (T.root, "fd/a.txt/inner");
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/fd/");
+  /* BuildKit (fsutil): a file never replaces a directory */
+  char *m = run_fail (&q);
+  cr_assert (strstr (m, "cannot replace to directory /fd/a.txt with file"), "%s", m);
+  free (m);
+  cr_assert (exists (T.root, "fd/a.txt/inner"));
+  put (T.root, "df", "file\n", 0644);
+  struct kn_copy_request q2 = req_new (&T, SRCS ("dir"), "/df");
+  m = run_fail (&q2);
+  cr_assert (strstr (m, "non-directory"), "%s", m);
+  free (m);
+  /* inside a tree: a directory over an existing file is refused too */
+  put (T.root, "tree/sub", "file\n", 0644);
+  struct kn_copy_request q3 = req_new (&T, SRCS ("dir"), "/tree/");
+  m = run_fail (&q3);
+  cr_assert (strstr (m, "cannot copy to non-directory: /tree/sub"), "%s", m);
+  free (m);
+}
