@@ -327,13 +327,34 @@ expand_field (const struct kn_buildenv *e, char **field, struct kn_error **err)
   return 0;
 }
 
-/* Heredoc bodies: BuildKit's ExpandRaw (escape '\\', quotes kept). */
+/* Heredoc bodies: BuildKit's ExpandRaw, a lexer with escape '\\' and
+ * SkipProcessQuotes (quotes are ordinary characters, variables inside them are
+ * expanded, escapes are processed).  The shell lexer has no such mode, so each
+ * quote not already escaped is escaped first. */
 static int
 expand_raw (const struct kn_buildenv *e, char **field, struct kn_error **err)
 {
-  struct kn_shell_lex lex = { .escape = '\\', .raw_quotes = 1, .env = (const char *const *) e->expand };
-  char *out = NULL;
-  int r = kn_shell_process_word (&lex, *field ? *field : "", &out, err);
+  struct kn_shell_lex lex = { .escape = '\\', .env = (const char *const *) e->expand };
+  const char *s = *field ? *field : "";
+  char *buf = NULL, *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&buf, &len);
+  int r;
+  for (; *s; s++)
+    {
+      if (*s == '\\' && s[1])
+        {
+          fputc (*s++, f);
+          fputc (*s, f);
+          continue;
+        }
+      if (*s == '\'' || *s == '"')
+        fputc ('\\', f);
+      fputc (*s, f);
+    }
+  fclose (f);
+  r = kn_shell_process_word (&lex, buf, &out, err);
+  free (buf);
   if (r < 0)
     return r;
   free (*field);
