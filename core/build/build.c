@@ -14,7 +14,6 @@
 #include "core/build/build.h"
 #include "core/build/kanikodir.h"
 #include "core/build/output.h"
-#include "core/build/plan.h"
 #include "core/build/push.h"
 #include "core/build/source.h"
 #include "core/build/stage.h"
@@ -77,7 +76,30 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
     return ret;
   if ((ret = kn_build_source_load (o, c->plugins, ctxdir, c->src, err)) < 0)
     return ret;
-  if ((ret = kn_bplan_new (c->src->ins, o, c->src->dockerfile_name, c->src->escape, &c->plan, err)) < 0)
+  {
+    char **args = NULL;
+    for (size_t i = 0; i < o->build_args.n; i++)
+      {
+        char *a = o->build_args.v[i].value ? kn_xasprintf ("%s=%s", o->build_args.v[i].key, o->build_args.v[i].value)
+                                           : kn_xstrdup (o->build_args.v[i].key);
+        kn_strv_push (&args, a);
+        free (a);
+      }
+    struct kn_plan_opts po = { 0 };
+    po.file = c->src->dockerfile_name;
+    po.build_args = (const char *const *) args;
+    po.target = o->target && *o->target ? o->target : NULL;
+    po.skip_unused = o->skip_unused_stages;
+    po.target_platform = o->custom_platform;
+    po.escape = c->src->escape;
+    ret = kn_plan_new (c->src->ins, &po, &c->plan, err);
+    kn_strv_free (args);
+    if (ret < 0)
+      return ret;
+  }
+  for (size_t i = 0; c->plan->warnings && c->plan->warnings[i]; i++)
+    kn_log (KN_LOG_WARN, "%s", c->plan->warnings[i]);
+  if ((ret = kn_bstage_plan_roots (c, err)) < 0)
     return ret;
 
   if (!o->no_push && o->destinations.n > 0 && !o->skip_push_permission_check)
@@ -154,10 +176,12 @@ kn_build_run (const struct kn_build_options *o, struct kn_plugins *plugins, stru
       {
         free (c.states[i].root);
         kn_bimage_clear (&c.states[i].img);
+        kn_buildenv_free (c.states[i].env);
       }
   free (c.states);
   free (c.created);
-  kn_bplan_free (c.plan);
+  free (c.need_root);
+  kn_plan_free (c.plan);
   kn_build_source_clear (&src);
   kn_kdir_close (&kd, 0);
   return ret;

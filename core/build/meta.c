@@ -10,17 +10,6 @@
 
 #include "core/build/stage.h"
 #include "core/image/json.h"
-#include "core/layer/changeset.h"
-
-static int
-expand (struct kn_scope *s, const char *w, char **out, const char *file, const struct kn_df_instruction *ins,
-        struct kn_error **err)
-{
-  int ret = kn_scope_expand (s, w, out, err);
-  if (ret < 0)
-    return kn_error_wrap (err, "%s:%d: %s", file, ins->start_line, ins->name);
-  return 0;
-}
 
 /* CMD/ENTRYPOINT argv: the shell form goes through SHELL (default /bin/sh -c). */
 static char **
@@ -49,39 +38,27 @@ command_of (const struct kn_image_config *cfg, const struct kn_df_cmdline *cmd)
 static void
 env_set (struct kn_image_config *cfg, const char *k, const char *v)
 {
-  kn_scope_vset (&cfg->config.env, k, v);
+  size_t n = kn_strv_len (cfg->config.env);
+  kn_envv_set (&cfg->config.env, &n, k, v);
 }
 
 int
-kn_bmeta_apply (struct kn_image_config *cfg, const struct kn_df_instruction *ins, struct kn_scope *scope,
-                bool *cmd_set, const char *file, struct kn_error **err)
+kn_bmeta_apply (struct kn_image_config *cfg, const struct kn_df_instruction *ins, struct kn_buildenv *e,
+                bool *cmd_set)
 {
   struct kn_exec_config *x = &cfg->config;
-  int ret;
   switch (ins->kind)
     {
     case KN_DF_ENV:
       for (size_t i = 0; i < ins->n_kvs; i++)
         {
-          kn_cleanup_free char *k = NULL;
-          kn_cleanup_free char *v = NULL;
-          if ((ret = expand (scope, ins->kvs[i].key, &k, file, ins, err)) < 0
-              || (ret = expand (scope, ins->kvs[i].value, &v, file, ins, err)) < 0)
-            return ret;
-          env_set (cfg, k, v);
-          kn_scope_set_env (scope, k, v);
+          env_set (cfg, ins->kvs[i].key, ins->kvs[i].value);
+          kn_buildenv_set_env (e, ins->kvs[i].key, ins->kvs[i].value);
         }
       return 0;
     case KN_DF_LABEL:
       for (size_t i = 0; i < ins->n_kvs; i++)
-        {
-          kn_cleanup_free char *k = NULL;
-          kn_cleanup_free char *v = NULL;
-          if ((ret = expand (scope, ins->kvs[i].key, &k, file, ins, err)) < 0
-              || (ret = expand (scope, ins->kvs[i].value, &v, file, ins, err)) < 0)
-            return ret;
-          kn_strmap_set (&x->labels, k, v);
-        }
+        kn_strmap_set (&x->labels, ins->kvs[i].key, ins->kvs[i].value);
       return 0;
     case KN_DF_CMD:
       kn_strv_free (x->cmd);
@@ -100,20 +77,13 @@ kn_bmeta_apply (struct kn_image_config *cfg, const struct kn_df_instruction *ins
         }
       return 0;
     case KN_DF_USER:
-      {
-        kn_cleanup_free char *u = NULL;
-        if ((ret = expand (scope, ins->value, &u, file, ins, err)) < 0)
-          return ret;
-        free (x->user);
-        x->user = KN_STEAL (u);
-        return 0;
-      }
+      free (x->user);
+      x->user = kn_xstrdup (ins->value);
+      return 0;
     case KN_DF_EXPOSE:
       for (size_t i = 0; i < ins->n_list; i++)
         {
-          kn_cleanup_free char *p = NULL;
-          if ((ret = expand (scope, ins->list[i], &p, file, ins, err)) < 0)
-            return ret;
+          kn_cleanup_free char *p = kn_xstrdup (ins->list[i]);
           for (char *q = p; *q; q++)
             *q = (char) tolower ((unsigned char) *q);
           kn_cleanup_free char *key = strchr (p, '/') ? kn_xstrdup (p) : kn_xasprintf ("%s/tcp", p);
@@ -122,25 +92,13 @@ kn_bmeta_apply (struct kn_image_config *cfg, const struct kn_df_instruction *ins
       return 0;
     case KN_DF_VOLUME:
       for (size_t i = 0; i < ins->n_list; i++)
-        {
-          kn_cleanup_free char *p = NULL;
-          if ((ret = expand (scope, ins->list[i], &p, file, ins, err)) < 0)
-            return ret;
-          if (*p == '\0')
-            return kn_error_make (err, KN_EINVAL, 0, "%s:%d: VOLUME specified can not be an empty string", file,
-                                  ins->start_line);
-          kn_strmap_set (&x->volumes, p, NULL);
-        }
+        if (*ins->list[i])
+          kn_strmap_set (&x->volumes, ins->list[i], NULL);
       return 0;
     case KN_DF_STOPSIGNAL:
-      {
-        kn_cleanup_free char *s = NULL;
-        if ((ret = expand (scope, ins->value, &s, file, ins, err)) < 0)
-          return ret;
-        free (x->stop_signal);
-        x->stop_signal = KN_STEAL (s);
-        return 0;
-      }
+      free (x->stop_signal);
+      x->stop_signal = kn_xstrdup (ins->value);
+      return 0;
     case KN_DF_HEALTHCHECK:
       {
         const struct kn_df_health *h = &ins->health;
@@ -168,14 +126,9 @@ kn_bmeta_apply (struct kn_image_config *cfg, const struct kn_df_instruction *ins
         kn_strv_push (&x->shell, ins->cmd.argv[i]);
       return 0;
     case KN_DF_MAINTAINER:
-      {
-        kn_cleanup_free char *m = NULL;
-        if ((ret = expand (scope, ins->value, &m, file, ins, err)) < 0)
-          return ret;
-        free (cfg->author);
-        cfg->author = KN_STEAL (m);
-        return 0;
-      }
+      free (cfg->author);
+      cfg->author = kn_xstrdup (ins->value);
+      return 0;
     case KN_DF_ONBUILD:
       kn_strv_push (&x->on_build, ins->expression);
       return 0;

@@ -7,7 +7,7 @@
 #include <kaniko/log.h>
 #include <kaniko/sys/util.h>
 
-#include "core/build/mincopy.h"
+#include "core/build/copy.h"
 #include "core/build/pull.h"
 #include "core/build/stage.h"
 #include "core/image/mediatype.h"
@@ -111,53 +111,29 @@ apply_layers (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_error **e
 
 static int
 do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct kn_df_instruction *ins,
-         struct kn_scope *scope, struct kn_error **err)
+         struct kn_error **err)
 {
   const char *file = c->src->dockerfile_name;
   const struct kn_df_copy *cp = &ins->copy;
-  char **sources = NULL;
-  kn_cleanup_free char *dest = NULL;
-  kn_cleanup_free char *chown = NULL;
-  kn_cleanup_free char *chmod = NULL;
-  kn_cleanup_free char *from = NULL;
   const char *src_root = c->src->context_dir;
   bool from_context = true;
   int ret = 0;
 
-  for (size_t k = 0; k < cp->n_sources; k++)
-    {
-      kn_cleanup_free char *x = NULL;
-      if ((ret = kn_scope_expand (scope, cp->sources[k], &x, err)) < 0)
-        goto fail;
-      if (ins->kind == KN_DF_ADD && (strncmp (x, "http://", 7) == 0 || strncmp (x, "https://", 8) == 0
-                                     || strncmp (x, "git@", 4) == 0))
-        {
-          ret = kn_error_make (err, KN_ENOTSUP, 0, "not supported yet: ADD of a URL (%s)", x);
-          goto fail;
-        }
-      kn_strv_push (&sources, x);
-    }
-  if ((ret = kn_scope_expand (scope, cp->dest, &dest, err)) < 0)
-    goto fail;
-  if (cp->chown && (ret = kn_scope_expand (scope, cp->chown, &chown, err)) < 0)
-    goto fail;
-  if (cp->chmod && (ret = kn_scope_expand (scope, cp->chmod, &chmod, err)) < 0)
-    goto fail;
   if (cp->from)
     {
-      if ((ret = kn_scope_expand (scope, cp->from, &from, err)) < 0)
+      int ref = -1;
+      if ((ret = kn_plan_stage_ref (c->plan, si, cp->from, &ref, err)) < 0)
         goto fail;
-      int ref = kn_bplan_stage_ref (c->plan, si, from);
       if (ref < 0)
         {
-          ret = kn_error_make (err, KN_ENOTSUP, 0, "not supported yet: --from=%s names no earlier stage (copying from an image)",
-                               from);
+          ret = kn_error_make (err, KN_ENOTSUP, 0,
+                               "not supported yet: --from=%s names no earlier stage (copying from an image)", cp->from);
           goto fail;
         }
       struct kn_bstage_state *fs = &c->states[ref];
-      if (!fs->done)
+      if (!fs->done || !fs->root_complete)
         {
-          ret = kn_error_make (err, KN_EINTERNAL, 0, "--from=%s: stage %d was not built", from, ref);
+          ret = kn_error_make (err, KN_EINTERNAL, 0, "--from=%s: stage %d was not built", cp->from, ref);
           goto fail;
         }
       src_root = fs->root;
@@ -165,27 +141,33 @@ do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct 
     }
 
   struct kn_changeset *cs = kn_changeset_new ();
-  struct kn_mincopy_request req = { 0 };
+  struct kn_copy_request req = { 0 };
   req.src_root = src_root;
   req.from_context = from_context;
-  req.sources = (const char *const *) sources;
+  req.sources = (const char *const *) cp->sources;
   req.contents = cp->contents;
   req.n_contents = cp->n_contents;
-  req.dest = dest;
-  req.workdir = ss->img.c.config.working_dir;
+  req.dest = cp->dest;
+  req.workdir = ss->img.c.config.working_dir && *ss->img.c.config.working_dir ? ss->img.c.config.working_dir : "/";
   req.dest_root = ss->root;
-  req.ignore = c->src->ignore;
-  req.chown = chown;
-  req.chmod = chmod;
+  req.ignore = from_context ? c->src->ignore : NULL;
+  req.chown = cp->chown;
+  req.chmod = cp->chmod;
+  req.is_add = ins->kind == KN_DF_ADD;
+  req.parents = cp->parents;
+  req.link = cp->link;
+  req.excludes = (const char *const *) cp->excludes;
+  req.checksum = cp->checksum;
+  req.unpack = cp->unpack;
+  req.keep_git_dir = cp->keep_git_dir;
   req.reproducible_epoch = -1;
   req.record = record_path;
   req.record_payload = cs;
-  ret = kn_mincopy_run (&req, err);
+  ret = kn_copy_run (&req, err);
   if (ret == 0)
     ret = add_layer (c, ss, cs, ins->original, err);
   kn_changeset_free (cs);
 fail:
-  kn_strv_free (sources);
   if (ret < 0)
     return kn_error_wrap (err, "%s:%d: %s", file, ins->start_line, ins->name);
   return 0;
@@ -193,13 +175,11 @@ fail:
 
 static int
 do_workdir (struct kn_bctx *c, struct kn_bstage_state *ss, const struct kn_df_instruction *ins,
-            struct kn_scope *scope, struct kn_error **err)
+            struct kn_error **err)
 {
   const char *file = c->src->dockerfile_name;
-  kn_cleanup_free char *w = NULL;
-  int ret = kn_scope_expand (scope, ins->value, &w, err);
-  if (ret < 0)
-    return kn_error_wrap (err, "%s:%d: WORKDIR", file, ins->start_line);
+  const char *w = ins->value;
+  int ret;
   const char *cur = ss->img.c.config.working_dir;
   kn_cleanup_free char *joined = w[0] == '/' ? kn_xstrdup (w) : kn_xasprintf ("%s/%s", cur ? cur : "/", w);
   kn_cleanup_free char *clean = kn_layer_path_clean (joined);
@@ -249,7 +229,7 @@ do_workdir (struct kn_bctx *c, struct kn_bstage_state *ss, const struct kn_df_in
 int
 kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
 {
-  struct kn_bstage *st = &c->plan->stages[i];
+  struct kn_stage *st = &c->plan->stages[i];
   struct kn_bstage_state *ss = &c->states[i];
   const char *file = c->src->dockerfile_name;
   const char *platform = st->platform ? st->platform : c->o->custom_platform;
@@ -288,7 +268,7 @@ kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
     }
   if (ss->img.m.n_layers == 0)
     ss->root_complete = true;
-  else if (st->need_root && (ret = apply_layers (c, ss, err)) < 0)
+  else if (c->need_root[i] && (ret = apply_layers (c, ss, err)) < 0)
     return kn_error_wrap (err, "%s:%d: FROM %s: unpack", file, st->from->start_line, st->base);
 
   if (ss->img.c.config.on_build && ss->img.c.config.on_build[0])
@@ -299,49 +279,105 @@ kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
   free (ss->img.c.created);
   ss->img.c.created = kn_xstrdup (c->created);
 
-  struct kn_scope scope;
-  kn_scope_init (&scope, ss->img.c.config.env, c->src->escape);
+  if ((ret = kn_buildenv_new (c->plan, i, (const char *const *) ss->img.c.config.env, &ss->env, err)) < 0)
+    return ret;
+  if (st->base_stage >= 0)
+    kn_buildenv_inherit (ss->env, c->states[st->base_stage].env);
   bool cmd_set = false;
   ret = 0;
   for (size_t k = 0; k < st->n_ins && ret >= 0; k++)
     {
-      const struct kn_df_instruction *ins = st->ins[k];
-      kn_log (KN_LOG_INFO, "%s", ins->original);
+      const struct kn_df_instruction *raw = st->ins[k];
+      struct kn_df_instruction *ins = NULL;
+      kn_log (KN_LOG_INFO, "%s", raw->original);
+      if (raw->kind == KN_DF_ARG)
+        {
+          for (size_t a = 0; a < raw->n_args && ret >= 0; a++)
+            ret = kn_buildenv_arg (ss->env, &raw->args[a], err);
+          if (ret < 0)
+            kn_error_wrap (err, "%s:%d: ARG", file, raw->start_line);
+          else
+            add_history (c, &ss->img, raw->original, 1);
+          continue;
+        }
+      if ((ret = kn_buildenv_expand_instruction (ss->env, raw, &ins, err)) < 0)
+        break;
       switch (ins->kind)
         {
-        case KN_DF_ARG:
-          for (size_t a = 0; a < ins->n_args && ret >= 0; a++)
-            if ((ret = kn_scope_arg (&scope, &ins->args[a], c->plan->build_args, c->plan->meta, err)) < 0)
-              kn_error_wrap (err, "%s:%d: ARG", file, ins->start_line);
-          if (ret >= 0)
-            add_history (c, &ss->img, ins->original, 1);
-          break;
         case KN_DF_COPY:
         case KN_DF_ADD:
-          ret = do_copy (c, i, ss, ins, &scope, err);
+          ret = do_copy (c, i, ss, ins, err);
           break;
         case KN_DF_WORKDIR:
-          ret = do_workdir (c, ss, ins, &scope, err);
+          ret = do_workdir (c, ss, ins, err);
           if (ret == 0)
             add_history (c, &ss->img, ins->original, 1);
           break;
         case KN_DF_RUN:
-          ret = kn_error_make (err, KN_ENOTSUP, 0, "RUN step %zu (%s:%d) failed: not supported yet: RUN (no runner)", k + 1,
-                               file, ins->start_line);
+          ret = kn_error_make (err, KN_ENOTSUP, 0, "RUN step %zu (%s:%d) failed: not supported yet: RUN (no runner)",
+                               k + 1, file, ins->start_line);
           break;
         case KN_DF_FROM:
           ret = kn_error_make (err, KN_EINTERNAL, 0, "%s:%d: FROM inside a stage", file, ins->start_line);
           break;
         default:
-          ret = kn_bmeta_apply (&ss->img.c, ins, &scope, &cmd_set, file, err);
+          ret = kn_bmeta_apply (&ss->img.c, ins, ss->env, &cmd_set);
           if (ret >= 0)
             add_history (c, &ss->img, ins->original, 1);
           break;
         }
+      kn_df_instruction_free (ins);
     }
-  kn_scope_clear (&scope);
   if (ret < 0)
     return ret;
   ss->done = true;
+  return 0;
+}
+
+static bool
+numeric_chown (const char *s)
+{
+  for (; *s; s++)
+    if ((*s < '0' || *s > '9') && *s != ':')
+      return false;
+  return true;
+}
+
+static int
+mark_from (struct kn_bctx *c, size_t s, const char *from, struct kn_error **err)
+{
+  int ref = -1;
+  if (from == NULL)
+    return 0;
+  int ret = kn_plan_stage_ref (c->plan, s, from, &ref, err);
+  if (ret < 0)
+    return ret;
+  if (ref >= 0)
+    c->need_root[ref] = true;
+  return 0;
+}
+
+int
+kn_bstage_plan_roots (struct kn_bctx *c, struct kn_error **err)
+{
+  c->need_root = kn_xcalloc (c->plan->n ? c->plan->n : 1, sizeof *c->need_root);
+  for (size_t s = 0; s < c->plan->n; s++)
+    for (size_t k = 0; k < c->plan->stages[s].n_ins; k++)
+      {
+        const struct kn_df_instruction *ins = c->plan->stages[s].ins[k];
+        int ret = 0;
+        if (ins->kind == KN_DF_RUN)
+          c->need_root[s] = true;
+        if (ins->kind == KN_DF_COPY || ins->kind == KN_DF_ADD)
+          {
+            if (ins->copy.chown && !numeric_chown (ins->copy.chown))
+              c->need_root[s] = true;
+            ret = mark_from (c, s, ins->copy.from, err);
+          }
+        for (size_t m = 0; ret == 0 && ins->kind == KN_DF_RUN && m < ins->n_mounts; m++)
+          ret = mark_from (c, s, ins->mounts[m].from, err);
+        if (ret < 0)
+          return kn_error_wrap (err, "%s:%d: %s", c->src->dockerfile_name, ins->start_line, ins->name);
+      }
   return 0;
 }

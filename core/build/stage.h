@@ -16,9 +16,9 @@
 
 #include "core/build/image.h"
 #include "core/build/kanikodir.h"
-#include "core/build/plan.h"
 #include "core/build/registry.h"
-#include "core/build/scope.h"
+#include "core/dockerfile/buildenv.h"
+#include "core/dockerfile/stages.h"
 #include "core/build/source.h"
 
 /* The state of one stage. */
@@ -27,6 +27,7 @@ struct kn_bstage_state {
   char *root;            /* RUN/stages/<n>/root */
   bool root_complete;    /* the root holds the whole image filesystem */
   struct kn_bimage img;  /* the image built so far */
+  struct kn_buildenv *env; /* its variables (children inherit its ARGs) */
 };
 
 /* Everything the stages share. */
@@ -35,7 +36,8 @@ struct kn_bctx {
   struct kn_plugins *plugins;
   struct kn_kdir *kd;
   struct kn_build_source *src;
-  struct kn_bplan *plan;
+  struct kn_build_plan *plan;
+  bool *need_root;                    /* per stage: its root must hold the whole filesystem */
   struct kn_breg reg;
   const struct kn_compressor *comp;   /* --compression (NULL: none) */
   struct kn_compress_opts copts;
@@ -48,10 +50,15 @@ struct kn_bctx {
  * < 0 with *ERR naming the Dockerfile line. */
 int kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err);
 
-/* Apply the metadata instruction INS (already expanded where needed) to the
- * config CFG; *CMD_SET tracks whether CMD was set in this stage.  Returns 0,
- * 1 when INS is not a metadata instruction, or < 0. */
-int kn_bmeta_apply (struct kn_image_config *cfg, const struct kn_df_instruction *ins, struct kn_scope *scope,
-                    bool *cmd_set, const char *file, struct kn_error **err);
+/* Which stages of C->plan need their whole filesystem on disk (RUN, COPY
+ * --chown by name, COPY --from or RUN --mount from= by a later stage): fills
+ * C->need_root.  Returns 0 or < 0 (a bad --from). */
+int kn_bstage_plan_roots (struct kn_bctx *c, struct kn_error **err);
+
+/* Apply the metadata instruction INS (expanded by kn_buildenv_expand_instruction)
+ * to the config CFG, ENV also to E; *CMD_SET tracks whether CMD was set in
+ * this stage.  Returns 0, or 1 when INS is not a metadata instruction. */
+int kn_bmeta_apply (struct kn_image_config *cfg, const struct kn_df_instruction *ins, struct kn_buildenv *e,
+                    bool *cmd_set);
 
 #endif
