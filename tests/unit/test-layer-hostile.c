@@ -223,6 +223,42 @@ b_device (struct archive *a)
   tb_file (a, "after", "x");
 }
 
+static void
+b_whiteout_dotdot_name (struct archive *a)
+{
+  tb_dir (a, "a");
+  tb_file (a, "a/keep", "k");
+  tb_file (a, "a/.wh..", "");
+}
+
+static void
+b_whiteout_empty_name (struct archive *a)
+{
+  tb_file (a, ".wh.", "");
+}
+
+static void
+b_hardlink_to_dir (struct archive *a)
+{
+  tb_dir (a, "d");
+  tb_hardlink (a, "h", "d");
+}
+
+Test (hostile, whiteout_of_dotdot)
+{
+  run_case ("hostile-wh-dotdot", b_whiteout_dotdot_name, -KN_EINVAL, "a/keep", 0);
+}
+
+Test (hostile, whiteout_of_nothing)
+{
+  run_case ("hostile-wh-empty", b_whiteout_empty_name, -KN_EINVAL, NULL, 0);
+}
+
+Test (hostile, hardlink_to_directory)
+{
+  run_case ("hostile-hardlink-dir", b_hardlink_to_dir, -KN_EPERM, "d", 0);
+}
+
 Test (hostile, dotdot)
 {
   run_case ("hostile-dotdot", b_dotdot, -KN_EPERM, NULL, 0);
