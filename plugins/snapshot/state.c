@@ -88,8 +88,8 @@ kn_snapstate_sort (struct kn_snapstate *st)
   sort_pool = NULL;
 }
 
-const struct kn_snapstate_entry *
-kn_snapstate_find (const struct kn_snapstate *st, const char *path)
+size_t
+kn_snapstate_find_index (const struct kn_snapstate *st, const char *path)
 {
   size_t lo = 0, hi = st->n;
   while (lo < hi)
@@ -97,13 +97,20 @@ kn_snapstate_find (const struct kn_snapstate *st, const char *path)
       size_t mid = lo + (hi - lo) / 2;
       int c = kn_snap_path_cmp (st->pool + st->v[mid].path, path);
       if (c == 0)
-        return &st->v[mid];
+        return mid;
       if (c < 0)
         lo = mid + 1;
       else
         hi = mid;
     }
-  return NULL;
+  return (size_t) -1;
+}
+
+const struct kn_snapstate_entry *
+kn_snapstate_find (const struct kn_snapstate *st, const char *path)
+{
+  size_t i = kn_snapstate_find_index (st, path);
+  return i == (size_t) -1 ? NULL : &st->v[i];
 }
 
 int

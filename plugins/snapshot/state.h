@@ -56,6 +56,9 @@ void kn_snapstate_sort (struct kn_snapstate *st);
 /* The entry for PATH in the sorted ST, or NULL. */
 const struct kn_snapstate_entry *kn_snapstate_find (const struct kn_snapstate *st, const char *path);
 
+/* The index of PATH in the sorted ST, or (size_t) -1. */
+size_t kn_snapstate_find_index (const struct kn_snapstate *st, const char *path);
+
 /* Index just past entry I and every entry below it (its subtree) in sorted ST. */
 size_t kn_snapstate_skip_subtree (const struct kn_snapstate *st, size_t i);
 

@@ -115,6 +115,24 @@ hash_file (struct walk_ctx *w, int dirfd, const char *name, uint8_t out[KN_SNAPS
 static int
 walk_dir (struct walk_ctx *w, int dirfd, size_t plen, struct kn_error **err);
 
+/* Copy the baseline entry of w->path and its subtree into the new state. */
+static void
+keep_old_subtree (struct walk_ctx *w)
+{
+  size_t i = kn_snapstate_find_index (w->old, w->path);
+  if (i == (size_t) -1)
+    return;
+  size_t end = kn_snapstate_skip_subtree (w->old, i);
+  for (size_t k = i; k < end; k++)
+    {
+      const struct kn_snapstate_entry *o = &w->old->v[k];
+      struct kn_snapstate_entry *e = kn_snapstate_append (w->cur, kn_snapstate_path (w->old, o));
+      uint32_t off = e->path;
+      *e = *o;
+      e->path = off;
+    }
+}
+
 /* Visit NAME in DIRFD (w->path holds its root-relative path, PLEN long). */
 static int
 walk_entry (struct walk_ctx *w, int dirfd, const char *name, size_t plen, struct kn_error **err)
@@ -133,12 +151,20 @@ walk_entry (struct walk_ctx *w, int dirfd, const char *name, size_t plen, struct
         return 0; /* vanished while we walked */
       return kn_error_make (err, kn_error_code_from_errno (errno), errno, "snapshot: stat %s/%s", s->root, w->path);
     }
+  int mount_point = 0;
 #ifdef STATX_ATTR_MOUNT_ROOT
   if ((sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
-    return 0; /* a mount point (/proc, a bind mount): another filesystem */
+    mount_point = 1;
 #endif
   if (S_ISDIR (sx.stx_mode) && makedev (sx.stx_dev_major, sx.stx_dev_minor) != w->root_dev)
-    return 0;
+    mount_point = 1;
+  if (mount_point)
+    {
+      /* Another filesystem (/proc, a bind mount): never looked into; what
+       * was there before the mount keeps its baseline, so nothing changes. */
+      keep_old_subtree (w);
+      return 0;
+    }
 
   struct kn_snapstate_entry *e = kn_snapstate_append (w->cur, w->path);
   e->ino = sx.stx_ino;
