@@ -60,7 +60,7 @@ rm_cb (const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 static inline void
 rm_rf (const char *p)
 {
-  nftw (p, rm_cb, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  nftw (p, rm_cb, 64, FTW_DEPTH | FTW_PHYS);
 }
 
 static inline void
