@@ -75,6 +75,19 @@ kn_snapfold_remove (int dirfd, const char *name, struct kn_error **err)
   kn_cleanup_close int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return kn_error_make (err, KN_EIO, errno, "open %s", name);
+  /* Never remove through a mount point (a stale merged dir shows the root). */
+  struct stat pst, st;
+  int mount_root = 0;
+#ifdef STATX_ATTR_MOUNT_ROOT
+  struct statx sx;
+  if (statx (fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) == 0 && (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+      && (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+    mount_root = 1;
+#endif
+  if (fstat (dirfd, &pst) == 0 && fstat (fd, &st) == 0 && pst.st_dev != st.st_dev)
+    mount_root = 1;
+  if (mount_root)
+    return kn_error_make (err, KN_EPERM, 0, "remove %s: a mount point", name);
   kn_cleanup_strv char **names = NULL;
   int rc = list_dir (fd, &names, err);
   if (rc < 0)

@@ -57,8 +57,17 @@ rm_cb (const char *p, const struct stat *sb, int flag, struct FTW *ftw)
   return remove (p);
 }
 
+/* Remove P recursively, staying on its filesystem. */
 static inline void
 rm_rf (const char *p)
+{
+  nftw (p, rm_cb, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* Remove P recursively inside an overlay mount (whose files may report the
+ * device of the layer they come from). */
+static inline void
+rm_rf_any (const char *p)
 {
   nftw (p, rm_cb, 64, FTW_DEPTH | FTW_PHYS);
 }
@@ -190,17 +199,17 @@ apply_changes (const char *dir, int chown_ok)
   }
   {
     kn_cleanup_free char *p = kn_xasprintf ("%s/deltree", dir);
-    rm_rf (p);
+    rm_rf_any (p);
     cr_assert (!exists_at (dir, "deltree", NULL));
   }
   {
     kn_cleanup_free char *p = kn_xasprintf ("%s/replace", dir);
-    rm_rf (p);
+    rm_rf_any (p);
     write_at (dir, "replace", "now a file");
   }
   {
     kn_cleanup_free char *p = kn_xasprintf ("%s/recreate", dir);
-    rm_rf (p);
+    rm_rf_any (p);
     mkdir_at (dir, "recreate");
     write_at (dir, "recreate/new.txt", "new");
   }
