@@ -9,6 +9,7 @@
 
 #include "core/build/copy.h"
 #include "core/build/pull.h"
+#include "core/build/run.h"
 #include "core/build/stage.h"
 #include "core/image/mediatype.h"
 #include "core/image/platform.h"
@@ -26,8 +27,8 @@ compression_of (const struct kn_compressor *comp)
   return KN_MT_COMP_GZIP;
 }
 
-static void
-add_history (struct kn_bctx *c, struct kn_bimage *img, const char *created_by, int empty)
+void
+kn_bstage_add_history (struct kn_bctx *c, struct kn_bimage *img, const char *created_by, int empty)
 {
   struct kn_history h = { 0 };
   h.created = c->created;
@@ -37,8 +38,8 @@ add_history (struct kn_bctx *c, struct kn_bimage *img, const char *created_by, i
 }
 
 /* Snapshot CS of the stage root as one new layer. */
-static int
-add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_changeset *cs, const char *created_by,
+int
+kn_bstage_add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_changeset *cs, const char *created_by,
            struct kn_error **err)
 {
   struct kn_layer_write_opts opts = KN_LAYER_WRITE_OPTS_INIT;
@@ -57,7 +58,7 @@ add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_changeset *c
   d.digest = info.digest;
   kn_manifest_add_layer (&ss->img.m, &d);
   kn_config_add_diff_id (&ss->img.c, info.diff_id);
-  add_history (c, &ss->img, created_by, 0);
+  kn_bstage_add_history (c, &ss->img, created_by, 0);
   kn_log (KN_LOG_DEBUG, "Layer %s (diff_id %s, %llu bytes, %llu entries)", info.digest, info.diff_id,
           (unsigned long long) info.size, (unsigned long long) info.entries);
   return 0;
@@ -165,7 +166,7 @@ do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct 
   req.record_payload = cs;
   ret = kn_copy_run (&req, err);
   if (ret == 0)
-    ret = add_layer (c, ss, cs, ins->original, err);
+    ret = kn_bstage_add_layer (c, ss, cs, ins->original, err);
   kn_changeset_free (cs);
 fail:
   if (ret < 0)
@@ -216,7 +217,7 @@ do_workdir (struct kn_bctx *c, struct kn_bstage_state *ss, const struct kn_df_in
                 if (saved == '\0')
                   break;
               }
-          ret = add_layer (c, ss, cs, ins->original, err);
+          ret = kn_bstage_add_layer (c, ss, cs, ins->original, err);
           kn_changeset_free (cs);
           if (ret < 0)
             return kn_error_wrap (err, "%s:%d: WORKDIR", file, ins->start_line);
@@ -297,7 +298,7 @@ kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
           if (ret < 0)
             kn_error_wrap (err, "%s:%d: ARG", file, raw->start_line);
           else
-            add_history (c, &ss->img, raw->original, 1);
+            kn_bstage_add_history (c, &ss->img, raw->original, 1);
           continue;
         }
       if ((ret = kn_buildenv_expand_instruction (ss->env, raw, &ins, err)) < 0)
@@ -311,11 +312,10 @@ kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
         case KN_DF_WORKDIR:
           ret = do_workdir (c, ss, ins, err);
           if (ret == 0)
-            add_history (c, &ss->img, ins->original, 1);
+            kn_bstage_add_history (c, &ss->img, ins->original, 1);
           break;
         case KN_DF_RUN:
-          ret = kn_error_make (err, KN_ENOTSUP, 0, "RUN step %zu (%s:%d) failed: not supported yet: RUN (no runner)",
-                               k + 1, file, ins->start_line);
+          ret = kn_brun (c, i, ins, k + 1, err);
           break;
         case KN_DF_FROM:
           ret = kn_error_make (err, KN_EINTERNAL, 0, "%s:%d: FROM inside a stage", file, ins->start_line);
@@ -323,11 +323,12 @@ kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
         default:
           ret = kn_bmeta_apply (&ss->img.c, ins, ss->env, &cmd_set);
           if (ret >= 0)
-            add_history (c, &ss->img, ins->original, 1);
+            kn_bstage_add_history (c, &ss->img, ins->original, 1);
           break;
         }
       kn_df_instruction_free (ins);
     }
+  kn_brun_close (ss);
   if (ret < 0)
     return ret;
   ss->done = true;

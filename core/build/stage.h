@@ -13,6 +13,7 @@
 #include <kaniko/build.h>
 #include <kaniko/error.h>
 #include <kaniko/sys/compressor.h>
+#include <kaniko/sys/snapshot.h>
 
 #include "core/build/image.h"
 #include "core/build/kanikodir.h"
@@ -28,6 +29,7 @@ struct kn_bstage_state {
   bool root_complete;    /* the root holds the whole image filesystem */
   struct kn_bimage img;  /* the image built so far */
   struct kn_buildenv *env; /* its variables (children inherit its ARGs) */
+  struct kn_snapshot *snap; /* the snapshot session of its RUN steps, or NULL */
 };
 
 /* Everything the stages share. */
@@ -45,6 +47,14 @@ struct kn_bctx {
   char *created;                      /* RFC 3339 time for config and history */
   struct kn_bstage_state *states;     /* one per plan stage */
 };
+
+/* Snapshot CS of stage state SS's root as one new layer of its image, with
+ * the history entry CREATED_BY.  Returns 0 or < 0. */
+int kn_bstage_add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_changeset *cs, const char *created_by,
+                         struct kn_error **err);
+
+/* Append a history entry to IMG (EMPTY: no layer). */
+void kn_bstage_add_history (struct kn_bctx *c, struct kn_bimage *img, const char *created_by, int empty);
 
 /* Build stage I of C->plan (its dependencies must be built).  Returns 0 or
  * < 0 with *ERR naming the Dockerfile line. */
