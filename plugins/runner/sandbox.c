@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -529,34 +531,93 @@ out_pipes:
   return r;
 }
 
+/* The probe child: what a run needs first (private mounts, a fresh /proc in
+ * the new PID namespace).  Exits 0, or with the errno that stopped it. */
+static void __attribute__ ((noreturn))
+probe_child (int sync_fd)
+{
+  char b;
+  prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (sync_fd >= 0 && read (sync_fd, &b, 1) != 1)
+    _exit (EPIPE);
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0
+      || mount ("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    _exit (errno & 0xff ? errno & 0xff : EPERM);
+  _exit (0);
+}
+
 int
 kn_sb_usable (enum kn_sb_mode mode, char **why)
 {
   if (mode == KN_SB_INPLACE)
     return 1;
   unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  struct kn_userns_plan plan;
+  int syncp[2] = { -1, -1 };
   if (mode == KN_SB_USERNS)
-    flags |= CLONE_NEWUSER;
+    {
+      flags |= CLONE_NEWUSER;
+      kn_userns_plan_init (&plan);
+      if (pipe2 (syncp, O_CLOEXEC) < 0)
+        {
+          if (why)
+            *why = kn_xasprintf ("pipe: %s", strerror (errno));
+          return 0;
+        }
+    }
   pid_t pid = raw_clone (flags);
   if (pid == 0)
-    _exit (0);
-  if (pid > 0)
-    {
-      int status;
-      while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-        ;
-      return 1;
-    }
+    probe_child (syncp[0]);
   int e = errno;
-  if (why == NULL)
-    return 0;
+  if (syncp[0] >= 0)
+    close (syncp[0]);
+  if (pid < 0)
+    {
+      if (syncp[1] >= 0)
+        close (syncp[1]);
+      if (why == NULL)
+        return 0;
+      if (mode == KN_SB_USERNS)
+        *why = kn_userns_why_not (e);
+      else
+        *why = kn_xasprintf ("cannot create mount and PID namespaces (%s)%s", strerror (e),
+                             geteuid () != 0 ? ": the chroot runner needs root (CAP_SYS_ADMIN); use "
+                                               "--runner=userns for rootless builds"
+                                             : ": is kaniko in a container without CAP_SYS_ADMIN or with a "
+                                               "seccomp profile forbidding unshare?");
+      return 0;
+    }
+  kn_cleanup_free char *map_error = NULL;
   if (mode == KN_SB_USERNS)
-    *why = kn_userns_why_not (e);
-  else
-    *why = kn_xasprintf ("cannot create mount and PID namespaces (%s)%s", strerror (e),
-                         geteuid () != 0 ? ": the chroot runner needs root (CAP_SYS_ADMIN); use --runner=userns "
-                                           "for rootless builds"
-                                         : ": is kaniko in a container without CAP_SYS_ADMIN or with a "
-                                           "seccomp profile forbidding unshare?");
+    {
+      struct kn_error *err = NULL;
+      char go = 1;
+      if (kn_userns_write_maps (&plan, pid, &err) < 0)
+        {
+          map_error = kn_xstrdup (err->msg);
+          kn_error_free (err);
+          kill (pid, SIGKILL);
+        }
+      else if (write (syncp[1], &go, 1) != 1)
+        kill (pid, SIGKILL);
+      close (syncp[1]);
+    }
+  int status = 0;
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      break;
+  if (map_error)
+    {
+      if (why)
+        *why = KN_STEAL (map_error);
+      return 0;
+    }
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 1;
+  if (why)
+    *why = kn_xasprintf ("cannot mount a fresh /proc in new %snamespaces (%s): is /proc partly masked "
+                         "(an unprivileged container)?",
+                         mode == KN_SB_USERNS ? "user " : "",
+                         WIFEXITED (status) ? strerror (WEXITSTATUS (status)) : "killed");
   return 0;
 }

@@ -22,6 +22,7 @@
 #include <kaniko/sys/runner.h>
 #include <kaniko/sys/util.h>
 
+#include "core/plugin/plugins.h"
 #include "core/util/cancel.h"
 #include "tests/unit/test-runner-rootfs.h"
 
@@ -34,7 +35,7 @@ static void
 setup (void)
 {
   runner = kn_test_runner (kn_plugin_chroot_get_desc ());
-  kn_test_need_root ();
+  kn_test_need_root ("the chroot runner creates mount and PID namespaces");
   kn_test_need_usable (runner);
   root = kn_test_rootfs_new (0);
 }
@@ -194,6 +195,27 @@ Test (chroot, capabilities_are_dockers_defaults)
   cr_assert_not_null (strstr (res.out, "CapBnd:\t00000000a80425fb"), "got %s", res.out);
   cr_assert_not_null (strstr (res.out, "CapEff:\t00000000a80425fb"), "got %s", res.out);
   kn_test_run_free (&res);
+}
+
+Test (chroot, capabilities_all_option)
+{
+  struct kn_plugins *t = kn_plugins_new ();
+  struct kn_error *e = NULL;
+  cr_assert_eq (kn_plugins_set_option (t, "chroot.capabilities=all", &e), 0);
+  const char *argv[] = { "grep", "CapBnd", "/proc/self/status", NULL };
+  struct kn_run_spec spec;
+  struct kn_test_run res;
+  kn_test_spec_init (&spec, root, argv);
+  spec.config = kn_plugins_config (t, "chroot");
+  kn_test_run (runner, &spec, &res);
+  cr_assert_eq (res.rc, 0, "%s", res.error ? res.error->msg : "");
+  kn_cleanup_free char *status = kn_test_read_file ("/proc/self/status");
+  char *bnd = strstr (status, "CapBnd:");
+  cr_assert_not_null (bnd);
+  bnd[strcspn (bnd, "\n") + 1] = '\0';
+  cr_assert_str_eq (res.out, bnd, "the bounding set was reduced");
+  kn_test_run_free (&res);
+  kn_plugins_free (t);
 }
 
 Test (chroot, signals_reset)

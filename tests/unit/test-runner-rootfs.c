@@ -30,10 +30,10 @@ kn_test_runner (const struct kn_plugin_desc *desc)
 }
 
 void
-kn_test_need_root (void)
+kn_test_need_root (const char *why)
 {
   if (geteuid () != 0)
-    cr_skip_test ("needs root (mount and PID namespaces); run make check as root");
+    cr_skip_test ("needs root (%s); run make check as root", why);
 }
 
 void
