@@ -40,18 +40,21 @@ fdpath (int fd)
   return p;
 }
 
+/* Unblock every signal and give each its default action.  Raw
+ * rt_sigaction: the C library refuses its own real-time signals (32, 33),
+ * which a parent may have left ignored.  An all-zero kernel sigaction is
+ * SIG_DFL, no flags, empty mask on every architecture. */
 static void
 reset_signals (void)
 {
   sigset_t set;
-  struct sigaction sa;
+  long ksa[16];
   sigemptyset (&set);
   sigprocmask (SIG_SETMASK, &set, NULL);
-  memset (&sa, 0, sizeof sa);
-  sa.sa_handler = SIG_DFL;
+  memset (ksa, 0, sizeof ksa);
   for (int sig = 1; sig < _NSIG; sig++)
     if (sig != SIGKILL && sig != SIGSTOP)
-      sigaction (sig, &sa, NULL); /* EINVAL for the C library's own signals: fine */
+      syscall (SYS_rt_sigaction, sig, ksa, NULL, (size_t) (_NSIG - 1) / 8);
 }
 
 /* Resolve (creating when missing) TARGET in the root; fail the child on error. */
