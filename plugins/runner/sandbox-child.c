@@ -116,6 +116,61 @@ mount_proc (const struct kn_sb_child *c, int rootfd)
   close (fd);
 }
 
+/* Docker's masked and read-only paths of /proc: what a root process could
+ * use to reach the host (sysrq-trigger, kcore, /proc/sys).  Paths the
+ * kernel does not have are skipped. */
+static void
+mask_proc (const struct kn_sb_child *c, int rootfd)
+{
+  static const char *const masked[] = { "/proc/kcore",       "/proc/keys",        "/proc/latency_stats",
+                                        "/proc/timer_list",  "/proc/timer_stats", "/proc/sched_debug" };
+  static const char *const empty[] = { "/proc/acpi", "/proc/scsi" };
+  static const char *const readonly[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
+  for (size_t i = 0; i < sizeof masked / sizeof masked[0]; i++)
+    {
+      int fd = kn_sb_open_in_root (rootfd, masked[i], O_PATH);
+      if (fd < 0)
+        continue;
+      bind_onto (c, "/dev/null", fd, masked[i], 0);
+      close (fd);
+    }
+  for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++)
+    {
+      int fd = kn_sb_open_in_root (rootfd, empty[i], O_PATH | O_DIRECTORY);
+      if (fd < 0)
+        continue;
+      struct fdpath p = fdpath (fd);
+      if (mount ("tmpfs", p.s, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
+        kn_sb_fail (c, errno, "mask %s", empty[i]);
+      close (fd);
+    }
+  for (size_t i = 0; i < sizeof readonly / sizeof readonly[0]; i++)
+    {
+      int fd = kn_sb_open_in_root (rootfd, readonly[i], O_PATH);
+      if (fd < 0)
+        continue;
+      struct fdpath p = fdpath (fd);
+      if (mount (p.s, p.s, NULL, MS_BIND | MS_REC, NULL) < 0)
+        kn_sb_fail (c, errno, "bind %s onto itself", readonly[i]);
+      close (fd);
+      remount_ro (c, rootfd, readonly[i]);
+    }
+}
+
+/* A fresh read-only sysfs at /sys when the kernel allows one here (root,
+ * or a user namespace that owns its network namespace); else /sys is left
+ * as the root has it. */
+static void
+mount_sys (int rootfd)
+{
+  int fd = kn_sb_open_in_root (rootfd, "/sys", O_PATH | O_DIRECTORY);
+  if (fd < 0)
+    return;
+  struct fdpath p = fdpath (fd);
+  mount ("sysfs", p.s, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  close (fd);
+}
+
 /* A tmpfs /dev with the usual nodes bound from the host, pts, shm and links.
  * Returns an fd of the new /dev. */
 static int
@@ -438,6 +493,8 @@ kn_sb_child_main (const struct kn_sb_child *c)
     kn_sb_fail (c, errno, "open %s", c->root);
 
   mount_proc (c, rootfd);
+  mask_proc (c, rootfd);
+  mount_sys (rootfd);
   int dev = mount_dev (c, rootfd);
 
   /* A private tmpfs for the files bound into the root (hosts, secrets): it

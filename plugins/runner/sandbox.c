@@ -258,6 +258,7 @@ prepare_root (struct sb_state *st, const struct kn_run_spec *s, struct kn_error 
 {
   int r;
   if ((r = prepare_target (st, "/proc", 1, 0, err)) < 0 || (r = prepare_target (st, "/dev", 1, 0, err)) < 0
+      || (r = prepare_target (st, "/sys", 1, 1, err)) < 0
       || (r = prepare_target (st, "/etc/hosts", 0, 1, err)) < 0
       || (r = prepare_target (st, "/etc/resolv.conf", 0, 1, err)) < 0)
     return r;

@@ -248,6 +248,26 @@ Test (chroot, new_pid_namespace)
   kn_test_run_free (&res);
 }
 
+Test (chroot, proc_masked_and_sys_read_only)
+{
+  const char *argv[] = { "sh", "-c",
+                         "for f in /proc/kcore /proc/keys /proc/timer_list; do [ -e $f ] && wc -c <$f; done | grep -cv '^0$';"
+                         " (echo h >/proc/sysrq-trigger) 2>/dev/null || echo ro1;"
+                         " (echo 1 >/proc/sys/vm/drop_caches) 2>/dev/null || echo ro2; ls /sys/class/net;"
+                         " (touch /sys/kn) 2>/dev/null || echo ro3",
+                         NULL };
+  struct kn_run_spec spec;
+  struct kn_test_run res;
+  kn_test_spec_init (&spec, root, argv);
+  spec.network = KN_NETWORK_NONE;
+  kn_test_run (runner, &spec, &res);
+  cr_assert_eq (res.rc, 0, "%s", res.error ? res.error->msg : "");
+  cr_assert_str_eq (res.out, "0\nro1\nro2\nlo\nro3\n");
+  kn_cleanup_free char *sys = kn_xasprintf ("%s/sys", root);
+  cr_assert_neq (access (sys, F_OK), 0, "the /sys mount target was left in the root");
+  kn_test_run_free (&res);
+}
+
 Test (chroot, dev_is_minimal_and_works)
 {
   struct kn_test_run res;
