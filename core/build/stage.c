@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <kaniko/log.h>
 #include <kaniko/sys/util.h>
@@ -10,6 +11,7 @@
 #include "core/build/copy.h"
 #include "core/build/pull.h"
 #include "core/build/run.h"
+#include "core/build/userdb.h"
 #include "core/build/stage.h"
 #include "core/image/mediatype.h"
 #include "core/image/platform.h"
@@ -195,6 +197,18 @@ do_workdir (struct kn_bctx *c, struct kn_bstage_state *ss, const struct kn_df_in
       struct stat st;
       if (lstat (abs, &st) < 0 && errno == ENOENT)
         {
+          /* Owned by the current USER, like kaniko. */
+          uid_t uid = 0;
+          gid_t gid = 0;
+          const char *user = ss->img.c.config.user;
+          if (user && *user)
+            {
+              gid_t *groups = NULL;
+              size_t n_groups = 0;
+              if ((ret = kn_userdb_resolve_user (ss->root, user, &uid, &gid, &groups, &n_groups, err)) < 0)
+                return kn_error_wrap (err, "%s:%d: WORKDIR: USER %s", file, ins->start_line, user);
+              free (groups);
+            }
           struct kn_changeset *cs = kn_changeset_new ();
           kn_cleanup_free char *p = kn_xstrdup (clean);
           for (char *s = p;; s++)
@@ -210,6 +224,12 @@ do_workdir (struct kn_bctx *c, struct kn_bstage_state *ss, const struct kn_df_in
                         kn_changeset_free (cs);
                         return kn_error_make (err, KN_EIO, errno, "%s:%d: WORKDIR: mkdir %s", file, ins->start_line,
                                               p);
+                      }
+                    if ((uid || gid) && lchown (a, uid, gid) < 0 && errno != EPERM)
+                      {
+                        kn_changeset_free (cs);
+                        return kn_error_make (err, KN_EIO, errno, "%s:%d: WORKDIR: chown %s", file,
+                                              ins->start_line, p);
                       }
                     kn_changeset_add (cs, p, KN_CHANGE_ADD);
                   }
