@@ -2,13 +2,11 @@
  * invoked as "executor" behaves as "kaniko build" (Go kaniko's name). */
 #include "config.h"
 
-#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <kaniko/version.h>
-
 #include "core/cli/commands.h"
+#include "core/cli/options.h"
 
 struct command {
   const char *name;
@@ -27,7 +25,9 @@ static const struct command commands[] = {
 int
 kn_cmd_version (int argc, char **argv)
 {
-  printf ("kaniko %s (plugin ABI %d.%d)\n", KN_VERSION_STRING, KN_PLUGIN_ABI_MAJOR, KN_PLUGIN_ABI_MINOR);
+  (void) argc;
+  (void) argv;
+  kn_cli_print_version (stdout);
   return 0;
 }
 
@@ -37,32 +37,55 @@ usage (FILE *f)
   fprintf (f, "Usage: kaniko [COMMAND] [FLAGS]\n\nCommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf (f, "  %-10s %s\n", commands[i].name, commands[i].help);
-  fprintf (f, "\nWithout a command, kaniko runs \"build\". \"kaniko build --help\" lists the build flags.\n");
+  fprintf (f, "\nWithout a command, kaniko runs \"build\" with the flags below.\n\n");
+}
+
+static bool
+is_help (const char *a)
+{
+  return strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0 || strcmp (a, "help") == 0;
 }
 
 int
 main (int argc, char **argv)
 {
-  char *self = strrchr (argv[0], '/');
+  const char *self = strrchr (argv[0], '/');
   self = self ? self + 1 : argv[0];
   if (strcmp (self, "executor") == 0 || strcmp (self, "lt-executor") == 0)
-    return kn_cmd_build (argc, argv);
+    {
+      /* Go kaniko's executor has "version" and "help" subcommands. */
+      if (argc == 2 && strcmp (argv[1], "version") == 0)
+        return kn_cmd_version (argc - 1, argv + 1);
+      if (argc == 2 && strcmp (argv[1], "help") == 0)
+        {
+          kn_cli_help_build (stdout, "executor");
+          return 0;
+        }
+      return kn_cmd_build (argc, argv);
+    }
   if (argc >= 2)
     {
-      if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "-v") == 0)
+      if (strcmp (argv[1], "--version") == 0)
         return kn_cmd_version (argc - 1, argv + 1);
-      if (strcmp (argv[1], "help") == 0 || (strcmp (argv[1], "--help") == 0 && argc == 2)
-          || strcmp (argv[1], "-h") == 0)
+      if (argc == 2 && is_help (argv[1]))
         {
           usage (stdout);
+          kn_cli_help_build (stdout, "kaniko");
           return 0;
+        }
+      if (argc == 3 && strcmp (argv[1], "help") == 0)
+        {
+          char *help_argv[] = { argv[2], (char *) "--help", NULL };
+          for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp (argv[2], commands[i].name) == 0)
+              return commands[i].run (2, help_argv);
         }
       for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp (argv[1], commands[i].name) == 0)
           return commands[i].run (argc - 1, argv + 1);
       if (argv[1][0] != '-')
         {
-          fprintf (stderr, "kaniko: unknown command \"%s\"\n", argv[1]);
+          fprintf (stderr, "kaniko: error: unknown command \"%s\"\n", argv[1]);
           usage (stderr);
           return 2;
         }
