@@ -322,7 +322,8 @@ str_cmp (const void *a, const void *b)
   return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
-/* Names of --build-arg values no ARG declared, as kaniko/docker warn. */
+/* Names of --build-arg values no ARG declared (proxy and platform args
+ * excepted), as kaniko/docker warn. */
 static void
 unused_warning (struct kn_build_plan *p, const struct kn_df_instructions *list)
 {
@@ -331,7 +332,7 @@ unused_warning (struct kn_build_plan *p, const struct kn_df_instructions *list)
   for (size_t i = 0; p->build_args[i]; i++)
     {
       kn_cleanup_free char *k = kn_xstrndup (p->build_args[i], key_len (p->build_args[i]));
-      bool used = in_list (kn_plan_proxy_args, k);
+      bool used = in_list (kn_plan_proxy_args, k) || in_list (kn_plan_platform_args, k);
       for (size_t j = 0; !used && j < list->n; j++)
         if (list->v[j]->kind == KN_DF_ARG)
           for (size_t a = 0; a < list->v[j]->n_args; a++)

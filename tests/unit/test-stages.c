@@ -269,15 +269,18 @@ Test (stages, target_and_skip_unused)
 Test (stages, unused_build_args)
 {
   kn_cleanup_free char *m = NULL;
-  struct kn_build_plan *p
-      = plan_of ("ARG USED\nFROM alpine\nARG INSTAGE\n",
-                 OPTS (.build_args = ARGS ("ZED=1", "USED=1", "INSTAGE=2", "HTTP_PROXY=http://p", "ALPHA=3")), &m);
+  struct kn_build_plan *p = plan_of (
+      "ARG USED\nFROM alpine\nARG INSTAGE\n",
+      OPTS (.build_args = ARGS ("ZED=1", "USED=1", "INSTAGE=2", "HTTP_PROXY=http://p", "ALPHA=3", "TARGETARCH=arm64")),
+      &m);
   cr_assert_not_null (p, "%s", m);
   cr_assert_not_null (p->warnings[0]);
   cr_expect_str_eq (p->warnings[0], "[Warning] One or more build-args [ALPHA ZED] were not consumed");
   cr_expect_null (p->warnings[1]);
   cr_expect_str_eq (kn_plan_build_arg (p, "HTTP_PROXY"), "http://p");
   cr_expect_null (kn_plan_build_arg (p, "NOPE"));
+  /* a platform arg given with --build-arg replaces the automatic value */
+  cr_expect_str_eq (kn_plan_meta_arg (p, "TARGETARCH"), "arm64");
 
   /* the last --build-arg of a name wins */
   p = plan_of ("ARG A\nFROM x$A\n", OPTS (.build_args = ARGS ("A=1", "A=2")), &m);
