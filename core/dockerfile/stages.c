@@ -413,6 +413,13 @@ build_stages (struct kn_build_plan *p, const struct kn_df_instructions *list, si
           if (*s->platform == '\0')
             return kn_error_make (err, KN_EINVAL, 0, "%s:%d: empty platform value from expression %s", p->file,
                                   ins->start_line, ins->platform);
+          {
+            struct kn_platform pl = { 0 };
+            r = kn_platform_parse (s->platform, &pl, err);
+            kn_platform_clear (&pl);
+            if (r < 0)
+              return kn_error_wrap (err, "%s:%d: failed to parse platform %s", p->file, ins->start_line, ins->platform);
+          }
         }
       for (size_t k = 0; k + 1 < p->n; k++)
         if (p->stages[k].name && strcasecmp (p->stages[k].name, s->base) == 0)

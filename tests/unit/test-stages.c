@@ -143,6 +143,8 @@ Test (stages, platform_args)
 
   EXPECT_ERROR ("ARG P\nFROM --platform=$P busybox\n", OPTS (0),
                 "Dockerfile:2: empty platform value from expression $P");
+  EXPECT_ERROR ("ARG P=a/b/c/d\nFROM --platform=$P busybox\n", OPTS (0),
+                "Dockerfile:2: failed to parse platform $P: invalid platform \"a/b/c/d\": want os/arch[/variant]");
 }
 
 Test (stages, names_indexes_and_deps)
