@@ -681,17 +681,7 @@ kn_copy_run (const struct kn_copy_request *req, struct kn_error **err)
   kn_cleanup_free char *label = make_label (req);
   c.label = label;
   int r = run (&c, err);
-  /* directory mtimes last, deepest (latest) first */
-  for (size_t i = c.ndirs; i-- > 0;)
-    {
-      if (r == 0)
-        {
-          struct timespec ts[2] = { c.dirs[i].mtime, c.dirs[i].mtime };
-          utimensat (c.dst_rootfd, c.dirs[i].path, ts, AT_SYMLINK_NOFOLLOW);
-        }
-      free (c.dirs[i].path);
-    }
-  free (c.dirs);
+  kn_copy_finish_dirs (&c, true);
   free (c.buf);
   kn_copy_chmod_free (c.chmod);
   kn_ignore_free (c.excludes);

@@ -11,6 +11,7 @@
 
 struct kn_copy_dirtime {
   char *path;
+  mode_t mode;
   struct timespec mtime;
 };
 
@@ -26,7 +27,7 @@ struct kn_copy_ctx {
   struct kn_ignore *excludes;   /* --exclude, or NULL */
   bool ignore_exceptions;       /* .dockerignore has '!' patterns */
   bool exclude_exceptions;
-  struct kn_copy_dirtime *dirs; /* directory mtimes applied at the end */
+  struct kn_copy_dirtime *dirs; /* directory modes and mtimes applied at the end */
   size_t ndirs, capdirs;
   char *buf;                    /* copy buffer */
   bool replace_dirs;            /* tar extraction: replace a directory by a file and vice versa (Docker untar) */
@@ -45,6 +46,9 @@ enum {
  * ones.  Returns 0 or a negative code naming PATH. */
 int kn_copy_resolve (struct kn_copy_ctx *c, int rootfd, const char *path, int flags, char **canon, struct stat *st,
                      struct kn_error **err);
+
+/* Apply the deferred directory modes and mtimes (deepest first) and free the list. */
+void kn_copy_finish_dirs (struct kn_copy_ctx *c, bool apply);
 
 /* Join root-relative A and name B ("" + "x" = "x"); new string. */
 char *kn_copy_join (const char *a, const char *b);

@@ -296,7 +296,9 @@ url_teardown (void)
   teardown ();
 }
 
-Test (add, url_download, .init = url_setup, .fini = url_teardown)
+TestSuite (addurl, .init = url_setup, .fini = url_teardown);
+
+Test (addurl, url_download)
 {
   char *url = kn_xasprintf ("http://127.0.0.1:%d/hello.txt", server_port);
   char digest[KN_DIGEST_STR_LEN];
@@ -326,7 +328,7 @@ Test (add, url_download, .init = url_setup, .fini = url_teardown)
   free (url);
 }
 
-Test (add, url_wrong_checksum, .init = url_setup, .fini = url_teardown)
+Test (addurl, url_wrong_checksum)
 {
   char *url = kn_xasprintf ("http://127.0.0.1:%d/hello.txt", server_port);
   const char *srcs[] = { url, NULL };
@@ -346,7 +348,7 @@ Test (add, url_wrong_checksum, .init = url_setup, .fini = url_teardown)
   free (url);
 }
 
-Test (add, url_not_found, .init = url_setup, .fini = url_teardown)
+Test (addurl, url_not_found)
 {
   char *url = kn_xasprintf ("http://127.0.0.1:%d/missing.txt", server_port);
   const char *srcs[] = { url, NULL };

@@ -538,3 +538,39 @@ Test (copy, file_over_dir_and_dir_over_file)
   cr_assert (strstr (m, "cannot copy to non-directory: /tree/sub"), "%s", m);
   free (m);
 }
+
+Test (copy, dest_through_inroot_symlink_records_real_path)
+{
+  mkdirs (T.root, "usr/lib");
+  char *l = kn_xasprintf ("%s/lib", T.root);
+  cr_assert_eq (symlink ("usr/lib", l), 0);
+  free (l);
+  struct rec r = { 0 };
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/lib/x/");
+  q.record = rec_cb;
+  q.record_payload = &r;
+  run_ok (&q);
+  cr_assert (exists (T.root, "usr/lib/x/a.txt"));
+  cr_assert_eq (r.n, 2);
+  cr_assert_str_eq (r.v[0], "usr/lib/x");
+  cr_assert_str_eq (r.v[1], "usr/lib/x/a.txt");
+  struct stat st;
+  cr_assert_eq (lst (T.root, "lib", &st), 0);
+  cr_assert (S_ISLNK (st.st_mode), "the link is kept");
+  rec_free (&r);
+}
+
+Test (copy, readonly_dir_mode_kept)
+{
+  put (T.ctx, "ro/inner/file", "x\n", 0444);
+  char *p = kn_xasprintf ("%s/ro/inner", T.ctx);
+  chmod (p, 0555);
+  struct kn_copy_request q = req_new (&T, SRCS ("ro"), "/ro/");
+  run_ok (&q);
+  chmod (p, 0755);
+  free (p);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "ro/inner", &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0555);
+  cr_assert (exists (T.root, "ro/inner/file"));
+}
