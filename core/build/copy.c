@@ -629,6 +629,12 @@ run (struct kn_copy_ctx *c, struct kn_error **err)
   c->ignore_exceptions = req->from_context && has_exceptions (req->ignore);
   if (req->checksum)
     {
+      if (!req->is_add)
+        return kn_error_make (err, KN_EINVAL, 0, "checksum can't be specified for COPY");
+      if (nsrc + req->n_contents != 1)
+        return kn_error_make (err, KN_EINVAL, 0, "checksum can't be specified for multiple sources");
+      if (nsrc == 0 || !kn_fetch_is_url (req->sources[0]))
+        return kn_error_make (err, KN_EINVAL, 0, "checksum can't be specified for non-HTTP(S) sources");
       r = kn_digest_validate (req->checksum, err);
       if (r < 0)
         return kn_error_wrap (err, "--checksum");
@@ -639,8 +645,9 @@ run (struct kn_copy_ctx *c, struct kn_error **err)
   bool into = dir_syntax (d);
   if (nsrc + req->n_contents > 1 && !into)
     return kn_error_make (err, KN_EINVAL, 0,
-                          "When using COPY with more than one source file, the destination must be a directory and "
-                          "end with a /");
+                          "When using %s with more than one source file, the destination must be a directory and "
+                          "end with a /",
+                          req->is_add ? "ADD" : "COPY");
   for (size_t i = 0; i < nsrc; i++)
     {
       const char *w = req->sources[i];
@@ -653,8 +660,6 @@ run (struct kn_copy_ctx *c, struct kn_error **err)
           bool u_into = into || dest_is_existing_dir (c, dest);
           r = add_url (c, w, dest, u_into, err);
         }
-      else if (req->checksum)
-        return kn_error_make (err, KN_EINVAL, 0, "checksum can't be specified for non-HTTP(S) sources");
       else
         r = copy_local (c, w, dest, into, err);
       if (r < 0)

@@ -70,10 +70,11 @@ kn_copy_chmod_parse (const char *s, struct kn_copy_chmod **out, struct kn_error 
       const char *p = s;
       for (; *p >= '0' && *p <= '7'; p++)
         v = v * 8 + (unsigned long) (*p - '0');
-      if (*p != '\0' || p - s > 5 || v > 07777)
+      if (*p != '\0' || p - s > 12 || v > 07777)
         {
           free (m);
-          return kn_error_make (err, KN_EINVAL, 0, "invalid chmod parameter %s", s);
+          return kn_error_make (err, KN_EINVAL, 0,
+                                "invalid chmod parameter: '%s'. it should be octal string and between 0 and 07777", s);
         }
       m->octal = true;
       m->mode = (mode_t) v;

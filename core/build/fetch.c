@@ -37,13 +37,13 @@ kn_fetch_filename (const char *url)
   kn_cleanup_free char *path = kn_xstrndup (p, plen);
   char *slash = strchr (path, '/');
   if (!slash)
-    return kn_xstrdup ("index.html");
+    return kn_xstrdup ("__unnamed__");
   char *end = path + strlen (path);
   while (end > slash && end[-1] == '/')
     *--end = '\0';
   char *base = strrchr (path, '/');
   if (!base || base[1] == '\0')
-    return kn_xstrdup ("index.html");
+    return kn_xstrdup ("__unnamed__");
   return kn_xstrdup (base + 1);
 }
 

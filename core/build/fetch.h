@@ -25,7 +25,7 @@ bool kn_fetch_is_url (const char *word);
 bool kn_fetch_is_git (const char *word);
 
 /* The file name ADD gives a download of URL: the last component of the URL
- * path ("index.html" when empty).  New string. */
+ * path ("__unnamed__" when empty, as BuildKit).  New string. */
 char *kn_fetch_filename (const char *url);
 
 /* GET URL (redirects followed) and write the body to FD.  A non-2xx status is
