@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <kaniko/sys/util.h>
@@ -73,7 +74,35 @@ ensure_frame (struct kn_copy_ctx *c, struct frame *f, struct kn_error **err)
 struct src_fill {
   struct kn_copy_ctx *c;
   const char *src;
+  int in;
 };
+
+/* Extended attributes of the source (security.capability, ...); failures
+ * are ignored like BuildKit's xattr error handler does. */
+static int
+copy_xattrs (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
+{
+  (void) mtime, (void) err;
+  struct src_fill *s = payload;
+  ssize_t n = flistxattr (s->in, NULL, 0);
+  if (n <= 0)
+    return 0;
+  kn_cleanup_free char *names = kn_xmalloc ((size_t) n + 1);
+  n = flistxattr (s->in, names, (size_t) n);
+  if (n <= 0)
+    return 0;
+  for (char *k = names; k < names + n; k += strlen (k) + 1)
+    {
+      ssize_t v = fgetxattr (s->in, k, NULL, 0);
+      if (v < 0)
+        continue;
+      kn_cleanup_free char *val = kn_xmalloc ((size_t) v + 1);
+      v = fgetxattr (s->in, k, val, (size_t) v);
+      if (v >= 0)
+        fsetxattr (fd, k, val, (size_t) v, 0);
+    }
+  return 0;
+}
 
 static int
 fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
@@ -81,7 +110,8 @@ fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **
   (void) mtime;
   struct src_fill *s = payload;
   struct kn_copy_ctx *c = s->c;
-  kn_cleanup_close int in = openat (c->src_rootfd, s->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  s->in = openat (c->src_rootfd, s->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int in = s->in;
   if (in < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "open %s", s->src);
   for (;;)
@@ -132,8 +162,11 @@ copy_leaf (struct kn_copy_ctx *c, const char *src, const struct stat *st, const 
   struct timespec mt = kn_copy_mtime (c, st->st_mtim);
   if (S_ISREG (st->st_mode))
     {
-      struct src_fill s = { c, src };
-      return kn_copy_write_file (c, dst, mode_of (c, st), uid, gid, mt, fill_from_src, &s, err);
+      struct src_fill s = { c, src, -1 };
+      int r = kn_copy_write_file (c, dst, mode_of (c, st), uid, gid, mt, fill_from_src, copy_xattrs, &s, err);
+      if (s.in >= 0)
+        close (s.in);
+      return r;
     }
   if (S_ISLNK (st->st_mode))
     {
@@ -343,7 +376,7 @@ add_url (struct kn_copy_ctx *c, const char *url, const char *dest, bool into, st
   fake.st_mode = S_IFREG | 0600;
   struct url_fill u = { c, url };
   return kn_copy_write_file (c, canon, mode_of (c, &fake), c->chown_set ? c->uid : 0, c->chown_set ? c->gid : 0,
-                             kn_copy_mtime (c, now), fill_from_url, &u, err);
+                             kn_copy_mtime (c, now), fill_from_url, NULL, &u, err);
 }
 
 /* ---- heredocs ---- */
@@ -388,7 +421,7 @@ add_content (struct kn_copy_ctx *c, const struct kn_df_source_content *sc, const
   fake.st_mode = S_IFREG | 0644;
   struct buf_fill b = { sc->data ? sc->data : "", sc->data ? strlen (sc->data) : 0 };
   return kn_copy_write_file (c, canon, mode_of (c, &fake), c->chown_set ? c->uid : 0, c->chown_set ? c->gid : 0,
-                             kn_copy_mtime (c, now), fill_from_buf, &b, err);
+                             kn_copy_mtime (c, now), fill_from_buf, NULL, &b, err);
 }
 
 /* ---- local sources ---- */

@@ -269,7 +269,8 @@ kn_copy_make_dir (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t ui
 
 int
 kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid,
-                    struct timespec mtime, kn_copy_fill_fn fill, void *payload, struct kn_error **err)
+                    struct timespec mtime, kn_copy_fill_fn fill, kn_copy_fill_fn post, void *payload,
+                    struct kn_error **err)
 {
   kn_cleanup_free char *base = NULL;
   kn_cleanup_close int dfd = open_parent (c, c->dst_rootfd, path, &base, err);
@@ -291,6 +292,8 @@ kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t 
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "chown /%s", path);
   if (fchmod (fd, mode & 07777) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "chmod /%s", path);
+  if (post && (r = post (payload, fd, &mtime, err)) < 0)
+    return r;
   struct timespec ts[2] = { mtime, mtime };
   if (futimens (fd, ts) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "utimes /%s", path);

@@ -68,9 +68,12 @@ int kn_copy_make_dir (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_
 /* Fill callback of kn_copy_write_file: write the data into FD; may update *MTIME. */
 typedef int (*kn_copy_fill_fn) (void *payload, int fd, struct timespec *mtime, struct kn_error **err);
 
-/* Replace canonical PATH in the dest root by a regular file filled by FILL. */
+/* Replace canonical PATH in the dest root by a regular file filled by FILL;
+ * POST (may be NULL) runs after owner and mode are set (for xattrs such as
+ * security.capability, which a chown would clear). */
 int kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid,
-                        struct timespec mtime, kn_copy_fill_fn fill, void *payload, struct kn_error **err);
+                        struct timespec mtime, kn_copy_fill_fn fill, kn_copy_fill_fn post, void *payload,
+                        struct kn_error **err);
 
 /* Replace canonical PATH in the dest root by a symlink to TARGET. */
 int kn_copy_write_symlink (struct kn_copy_ctx *c, const char *path, const char *target, uid_t uid, gid_t gid,

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <kaniko/sys/util.h>
@@ -46,6 +47,7 @@ kn_copy_is_archive (int fd)
 
 struct data_fill {
   struct archive *a;
+  struct archive_entry *e;
   const char *name, *entry;
   la_int64_t size;
 };
@@ -85,6 +87,21 @@ fill_from_archive (void *payload, int fd, struct timespec *mtime, struct kn_erro
           off += n;
         }
     }
+}
+
+/* xattrs of the entry (SCHILY.xattr.*); failures ignored like BuildKit/Docker. */
+static int
+set_xattrs (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
+{
+  (void) mtime, (void) err;
+  struct data_fill *d = payload;
+  const char *name;
+  const void *value;
+  size_t size;
+  archive_entry_xattr_reset (d->e);
+  while (archive_entry_xattr_next (d->e, &name, &value, &size) == ARCHIVE_OK)
+    fsetxattr (fd, name, value, size, 0);
+  return 0;
 }
 
 static int
@@ -154,8 +171,8 @@ extract_entry (struct kn_copy_ctx *c, struct archive *a, struct archive_entry *e
     case S_IFREG:
     case 0:
       {
-        struct data_fill d = { a, name, ename, archive_entry_size (e) };
-        return kn_copy_write_file (c, target, mode, uid, gid, mt, fill_from_archive, &d, err);
+        struct data_fill d = { a, e, name, ename, archive_entry_size (e) };
+        return kn_copy_write_file (c, target, mode, uid, gid, mt, fill_from_archive, set_xattrs, &d, err);
       }
     default:
       return 0;

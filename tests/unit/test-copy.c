@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sys/time.h>
+#include <sys/xattr.h>
 
 #include "core/dockerfile/dockerignore.h"
 #include "test-copy-util.h"
@@ -573,4 +574,29 @@ Test (copy, readonly_dir_mode_kept)
   cr_assert_eq (lst (T.root, "ro/inner", &st), 0);
   cr_assert_eq (st.st_mode & 07777, 0555);
   cr_assert (exists (T.root, "ro/inner/file"));
+}
+
+Test (copy, xattrs_copied)
+{
+  char *p = kn_xasprintf ("%s/a.txt", T.ctx);
+  const char *key = "user.kn_test";
+  if (setxattr (p, key, "v1", 2, 0) < 0)
+    {
+      key = "trusted.kn_test";
+      if (setxattr (p, key, "v1", 2, 0) < 0)
+        {
+          free (p);
+          cr_skip_test ("no xattr support in %s", T.ctx);
+        }
+    }
+  free (p);
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/xa");
+  q.chown = "5:5";
+  run_ok (&q);
+  char *d = kn_xasprintf ("%s/xa", T.root);
+  char buf[8] = "";
+  ssize_t n = getxattr (d, key, buf, sizeof buf);
+  free (d);
+  cr_assert_eq (n, 2, "xattr %s copied", key);
+  cr_assert (memcmp (buf, "v1", 2) == 0);
 }
