@@ -361,6 +361,76 @@ fill_from_url (void *payload, int fd, struct timespec *mtime, struct kn_error **
   return 0;
 }
 
+struct fd_fill {
+  int fd;
+  char *buf;
+};
+
+static int
+fill_from_fd (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
+{
+  (void) mtime;
+  struct fd_fill *f = payload;
+  if (lseek (f->fd, 0, SEEK_SET) < 0)
+    return kn_error_make (err, KN_EIO, errno, "seek");
+  for (;;)
+    {
+      ssize_t n = read (f->fd, f->buf, BUF_SIZE);
+      if (n == 0)
+        return 0;
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return kn_error_make (err, KN_EIO, errno, "read");
+        }
+      for (ssize_t off = 0; off < n;)
+        {
+          ssize_t w = write (fd, f->buf + off, (size_t) (n - off));
+          if (w < 0)
+            {
+              if (errno == EINTR)
+                continue;
+              return kn_error_make (err, kn_error_code_from_errno (errno), errno, "write");
+            }
+          off += w;
+        }
+    }
+}
+
+/* ADD --unpack=true <url>: download to a temporary file, extract it when it
+ * is an archive, else write it like a plain download. */
+static int
+add_url_unpack (struct kn_copy_ctx *c, const char *url, const char *dest, const char *file_canon, mode_t mode,
+                struct timespec mt, struct kn_error **err)
+{
+  const char *td = getenv ("TMPDIR");
+  kn_cleanup_free char *tmpl = kn_xasprintf ("%s/kn-add-XXXXXX", td && *td ? td : "/tmp");
+  kn_cleanup_close int fd = mkstemp (tmpl);
+  if (fd < 0)
+    return kn_error_make (err, KN_EIO, errno, "create %s", tmpl);
+  unlink (tmpl);
+  struct url_fill u = { c, url };
+  int r = fill_from_url (&u, fd, &mt, err);
+  if (r < 0)
+    return r;
+  if (kn_copy_is_archive (fd))
+    {
+      kn_cleanup_free char *dcanon = NULL;
+      struct stat dst;
+      r = kn_copy_resolve (c, c->dst_rootfd, dest, KN_COPY_R_FOLLOW | KN_COPY_R_MKPARENTS | KN_COPY_R_MKLAST, &dcanon,
+                           &dst, err);
+      if (r < 0)
+        return r;
+      if (!S_ISDIR (dst.st_mode))
+        return kn_error_make (err, KN_EINVAL, ENOTDIR, "cannot unpack %s to non-directory /%s", url, dcanon);
+      return kn_copy_extract (c, fd, url, dcanon, err);
+    }
+  struct fd_fill f = { fd, c->buf };
+  return kn_copy_write_file (c, file_canon, mode, c->chown_set ? c->uid : 0, c->chown_set ? c->gid : 0, mt,
+                             fill_from_fd, NULL, &f, err);
+}
+
 static int
 add_url (struct kn_copy_ctx *c, const char *url, const char *dest, bool into, struct kn_error **err)
 {
@@ -374,6 +444,8 @@ add_url (struct kn_copy_ctx *c, const char *url, const char *dest, bool into, st
   clock_gettime (CLOCK_REALTIME, &now);
   struct stat fake = { 0 };
   fake.st_mode = S_IFREG | 0600;
+  if (c->req->unpack == 1)
+    return add_url_unpack (c, url, dest, canon, mode_of (c, &fake), kn_copy_mtime (c, now), err);
   struct url_fill u = { c, url };
   return kn_copy_write_file (c, canon, mode_of (c, &fake), c->chown_set ? c->uid : 0, c->chown_set ? c->gid : 0,
                              kn_copy_mtime (c, now), fill_from_url, NULL, &u, err);

@@ -41,9 +41,9 @@ struct tent {
 
 /* Write a tar (FILTER: "gzip", "xz", "zstd", "bzip2" or NULL) to CTX/NAME. */
 static void
-make_tar (const char *name, const char *filter, const struct tent *ents, size_t n)
+make_tar_at (const char *dir, const char *name, const char *filter, const struct tent *ents, size_t n)
 {
-  char *p = kn_xasprintf ("%s/%s", T.ctx, name);
+  char *p = kn_xasprintf ("%s/%s", dir, name);
   struct archive *a = archive_write_new ();
   archive_write_set_format_pax_restricted (a);
   if (filter && strcmp (filter, "gzip") == 0)
@@ -91,6 +91,12 @@ make_tar (const char *name, const char *filter, const struct tent *ents, size_t 
   archive_write_close (a);
   archive_write_free (a);
   free (p);
+}
+
+static void
+make_tar (const char *name, const char *filter, const struct tent *ents, size_t n)
+{
+  make_tar_at (T.ctx, name, filter, ents, n);
 }
 
 static const struct tent GOOD[] = {
@@ -380,4 +386,34 @@ Test (add, git_and_copy_url)
   m = run_fail (&q3);
   cr_assert (strstr (m, "non-HTTP(S)"), "%s", m);
   free (m);
+}
+
+Test (addurl, url_unpack)
+{
+  char *dir = kn_xasprintf ("%s/files", T.outside);
+  make_tar_at (dir, "r.tar.gz", "gzip", GOOD, 2);
+  free (dir);
+  char *url = kn_xasprintf ("http://127.0.0.1:%d/r.tar.gz", server_port);
+  const char *srcs[] = { url, NULL };
+  struct kn_copy_request q = req_new (&T, srcs, "/keep/");
+  q.is_add = true;
+  run_ok (&q);
+  cr_assert (exists (T.root, "keep/r.tar.gz"), "remote archives are not unpacked by default");
+  struct kn_copy_request q2 = req_new (&T, srcs, "/ex/");
+  q2.is_add = true;
+  q2.unpack = 1;
+  run_ok (&q2);
+  cr_assert (exists (T.root, "ex/app/main.txt"), "--unpack=true extracts a remote archive");
+  cr_assert (!exists (T.root, "ex/r.tar.gz"));
+  char *url2 = kn_xasprintf ("http://127.0.0.1:%d/hello.txt", server_port);
+  const char *srcs2[] = { url2, NULL };
+  struct kn_copy_request q3 = req_new (&T, srcs2, "/ex2/");
+  q3.is_add = true;
+  q3.unpack = 1;
+  run_ok (&q3);
+  char *s = slurp (T.root, "ex2/hello.txt");
+  cr_assert_str_eq (s, "hello over http\n");
+  free (s);
+  free (url);
+  free (url2);
 }
