@@ -620,8 +620,7 @@ copy_local (struct kn_copy_ctx *c, const char *word, const char *dest, bool dest
             {
               kn_cleanup_free char *dcanon = NULL;
               struct stat dst;
-              const char *ddir = req->parents ? dest : dest;
-              r = kn_copy_resolve (c, c->dst_rootfd, ddir, KN_COPY_R_FOLLOW | KN_COPY_R_MKPARENTS | KN_COPY_R_MKLAST,
+              r = kn_copy_resolve (c, c->dst_rootfd, dest, KN_COPY_R_FOLLOW | KN_COPY_R_MKPARENTS | KN_COPY_R_MKLAST,
                                    &dcanon, &dst, err);
               if (r < 0)
                 return r;
@@ -662,7 +661,6 @@ has_exceptions (const struct kn_ignore *ig)
 static char *
 make_label (const struct kn_copy_request *req)
 {
-  size_t cap = 64;
   char *s = kn_xstrdup (req->is_add ? "ADD" : "COPY");
   for (size_t i = 0; req->sources && req->sources[i]; i++)
     {
@@ -678,7 +676,6 @@ make_label (const struct kn_copy_request *req)
     }
   char *n = kn_xasprintf ("%s %s", s, req->dest);
   free (s);
-  (void) cap;
   return n;
 }
 
