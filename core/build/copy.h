@@ -1,7 +1,38 @@
 /* COPY and ADD: Docker/BuildKit semantics on a stage root.  Sources are read
  * inside src_root (symlinks resolved as if it were "/"), every write lands
  * inside dest_root (never through a symlink out of it), and every path
- * written is reported to req->record. */
+ * written is reported to req->record.
+ *
+ * Rules (BuildKit dockerfile2llb + fsutil copy unless noted):
+ * - sources are cleaned below src_root; globs use Go filepath.Match per
+ *   component; a source or glob naming nothing is an error (kaniko; BuildKit
+ *   ignores an empty wildcard);
+ * - a directory source copies its contents; a symlink named as a source is
+ *   followed, symlinks inside a copied tree are kept;
+ * - several sources need a dest ending in '/'; a dest ending in '/' or an
+ *   existing directory receives the sources by name; relative dests are
+ *   taken from workdir; missing parents are created 0755 owned by the
+ *   --chown owner (else 0:0) and recorded;
+ * - a file never replaces a directory ("cannot replace to directory ... with
+ *   file"), a directory never replaces a file ("cannot copy to
+ *   non-directory"), except inside an ADD archive (Docker untar replaces);
+ * - owners: --chown, else 0:0 for the context, else the source owner (COPY
+ *   --from keeps owners like BuildKit); modes, mtimes and xattrs preserved,
+ *   --chmod (octal or symbolic) applied to files and directories copied,
+ *   mtimes clamped to reproducible_epoch when >= 0;
+ * - .dockerignore hides context paths (a directory holding a '!' exception is
+ *   walked and created only when something inside is kept); --exclude
+ *   patterns match paths relative to each copied source (a glob match by its
+ *   name);
+ * - --parents keeps each match's path below the "/./" pivot (or the root);
+ * - ADD: local tar archives (any compression, detected from the bytes) are
+ *   extracted into dest unless --unpack=false, with no whiteout handling and
+ *   entries climbing out of dest refused; http(s) URLs are downloaded (file
+ *   name = last URL path component or "__unnamed__", mode 0600, mtime from
+ *   Last-Modified, --checksum verified, extracted only with --unpack=true);
+ *   git sources are KN_ENOTSUP;
+ * - --link is a plain copy here; heredoc contents are written as given
+ *   (expansion is the caller's job), mode 0644 unless --chmod. */
 #ifndef KN_CORE_BUILD_COPY_H
 #define KN_CORE_BUILD_COPY_H
 
