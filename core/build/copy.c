@@ -27,7 +27,8 @@
 
 /* A destination directory of a tree copy, created on first use when its
  * source was excluded but may hold re-included entries. */
-struct frame {
+struct frame
+{
   struct frame *parent;
   const char *dst;
   bool created;
@@ -71,7 +72,8 @@ ensure_frame (struct kn_copy_ctx *c, struct frame *f, struct kn_error **err)
   return r;
 }
 
-struct src_fill {
+struct src_fill
+{
   struct kn_copy_ctx *c;
   const char *src;
   int in;
@@ -82,13 +84,13 @@ struct src_fill {
 static int
 copy_xattrs (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
 {
-  (void) mtime, (void) err;
+  (void)mtime, (void)err;
   struct src_fill *s = payload;
   ssize_t n = flistxattr (s->in, NULL, 0);
   if (n <= 0)
     return 0;
-  kn_cleanup_free char *names = kn_xmalloc ((size_t) n + 1);
-  n = flistxattr (s->in, names, (size_t) n);
+  kn_cleanup_free char *names = kn_xmalloc ((size_t)n + 1);
+  n = flistxattr (s->in, names, (size_t)n);
   if (n <= 0)
     return 0;
   for (char *k = names; k < names + n; k += strlen (k) + 1)
@@ -96,10 +98,10 @@ copy_xattrs (void *payload, int fd, struct timespec *mtime, struct kn_error **er
       ssize_t v = fgetxattr (s->in, k, NULL, 0);
       if (v < 0)
         continue;
-      kn_cleanup_free char *val = kn_xmalloc ((size_t) v + 1);
-      v = fgetxattr (s->in, k, val, (size_t) v);
+      kn_cleanup_free char *val = kn_xmalloc ((size_t)v + 1);
+      v = fgetxattr (s->in, k, val, (size_t)v);
       if (v >= 0)
-        fsetxattr (fd, k, val, (size_t) v, 0);
+        fsetxattr (fd, k, val, (size_t)v, 0);
     }
   return 0;
 }
@@ -107,7 +109,7 @@ copy_xattrs (void *payload, int fd, struct timespec *mtime, struct kn_error **er
 static int
 fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
 {
-  (void) mtime;
+  (void)mtime;
   struct src_fill *s = payload;
   struct kn_copy_ctx *c = s->c;
   s->in = openat (c->src_rootfd, s->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -140,7 +142,7 @@ fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **
         }
       for (ssize_t off = 0; off < n;)
         {
-          ssize_t w = write (fd, c->buf + off, (size_t) (n - off));
+          ssize_t w = write (fd, c->buf + off, (size_t)(n - off));
           if (w < 0)
             {
               if (errno == EINTR)
@@ -194,7 +196,7 @@ excluded (struct kn_copy_ctx *c, const char *rel, struct kn_error **err)
 static int
 cmp_name (const void *a, const void *b)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 /* Copy the contents of directory SRC into frame F. REL: SRC relative to the copied source. */
@@ -336,7 +338,8 @@ dest_is_existing_dir (struct kn_copy_ctx *c, const char *dest)
 
 /* ---- ADD <url> ---- */
 
-struct url_fill {
+struct url_fill
+{
   struct kn_copy_ctx *c;
   const char *url;
 };
@@ -361,7 +364,8 @@ fill_from_url (void *payload, int fd, struct timespec *mtime, struct kn_error **
   return 0;
 }
 
-struct fd_fill {
+struct fd_fill
+{
   int fd;
   char *buf;
 };
@@ -369,7 +373,7 @@ struct fd_fill {
 static int
 fill_from_fd (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
 {
-  (void) mtime;
+  (void)mtime;
   struct fd_fill *f = payload;
   if (lseek (f->fd, 0, SEEK_SET) < 0)
     return kn_error_make (err, KN_EIO, errno, "seek");
@@ -386,7 +390,7 @@ fill_from_fd (void *payload, int fd, struct timespec *mtime, struct kn_error **e
         }
       for (ssize_t off = 0; off < n;)
         {
-          ssize_t w = write (fd, f->buf + off, (size_t) (n - off));
+          ssize_t w = write (fd, f->buf + off, (size_t)(n - off));
           if (w < 0)
             {
               if (errno == EINTR)
@@ -453,7 +457,8 @@ add_url (struct kn_copy_ctx *c, const char *url, const char *dest, bool into, st
 
 /* ---- heredocs ---- */
 
-struct buf_fill {
+struct buf_fill
+{
   const char *data;
   size_t len;
 };
@@ -461,7 +466,7 @@ struct buf_fill {
 static int
 fill_from_buf (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
 {
-  (void) mtime;
+  (void)mtime;
   struct buf_fill *b = payload;
   for (size_t off = 0; off < b->len;)
     {
@@ -472,7 +477,7 @@ fill_from_buf (void *payload, int fd, struct timespec *mtime, struct kn_error **
             continue;
           return kn_error_make (err, kn_error_code_from_errno (errno), errno, "write");
         }
-      off += (size_t) w;
+      off += (size_t)w;
     }
   return 0;
 }
@@ -547,7 +552,7 @@ copy_local (struct kn_copy_ctx *c, const char *word, const char *dest, bool dest
       const char *p = strstr (word, "/./");
       if (p)
         {
-          kn_cleanup_free char *pre = kn_xstrndup (word, (size_t) (p - word));
+          kn_cleanup_free char *pre = kn_xstrndup (word, (size_t)(p - word));
           kn_cleanup_free char *cpre = clean_rel (pre);
           pivot = ncomponents (cpre);
         }
@@ -633,7 +638,9 @@ copy_local (struct kn_copy_ctx *c, const char *word, const char *dest, bool dest
             }
         }
       kn_cleanup_free char *base = last_component (m);
-      kn_cleanup_free char *lex = target ? KN_STEAL (target) : into ? kn_xasprintf ("%s/%s", dest, base) : kn_xstrdup (dest);
+      kn_cleanup_free char *lex = target ? KN_STEAL (target)
+                                  : into ? kn_xasprintf ("%s/%s", dest, base)
+                                         : kn_xstrdup (dest);
       kn_cleanup_free char *fcanon = NULL;
       r = file_target (c, lex, &fcanon, err);
       if (r < 0)
@@ -725,7 +732,7 @@ run (struct kn_copy_ctx *c, struct kn_error **err)
     }
   if (req->excludes && req->excludes[0])
     {
-      c->excludes = kn_ignore_new (req->excludes, (size_t) -1);
+      c->excludes = kn_ignore_new (req->excludes, (size_t)-1);
       c->exclude_exceptions = has_exceptions (c->excludes);
     }
   c->ignore_exceptions = req->from_context && has_exceptions (req->ignore);
@@ -743,7 +750,8 @@ run (struct kn_copy_ctx *c, struct kn_error **err)
     }
   /* the destination, relative to WORKDIR */
   const char *d = req->dest ? req->dest : "";
-  kn_cleanup_free char *dest = d[0] == '/' ? kn_xstrdup (d) : kn_xasprintf ("%s/%s", req->workdir ? req->workdir : "/", d);
+  kn_cleanup_free char *dest
+      = d[0] == '/' ? kn_xstrdup (d) : kn_xasprintf ("%s/%s", req->workdir ? req->workdir : "/", d);
   bool into = dir_syntax (d);
   if (nsrc + req->n_contents > 1 && !into)
     return kn_error_make (err, KN_EINVAL, 0,

@@ -47,23 +47,25 @@
 #include "core/dockerfile/dockerignore.h"
 #include "core/dockerfile/instructions.h"
 
-struct kn_copy_request {
-  const char *src_root;              /* context dir, or another stage's root for --from */
-  bool from_context;                 /* apply IGNORE, owners reset to 0:0, ADD may fetch URLs */
-  const char *const *sources;        /* expanded source words (globs allowed), NULL-terminated */
-  const struct kn_df_source_content *contents; size_t n_contents;   /* heredoc sources */
-  const char *dest;                  /* expanded destination as written */
-  const char *workdir;               /* stage WORKDIR (absolute) for a relative dest */
-  const char *dest_root;             /* the stage root (absolute); nothing is written outside it */
-  const struct kn_ignore *ignore;    /* .dockerignore, or NULL */
-  const char *chown;                 /* expanded --chown "user[:group]" or NULL */
-  const char *chmod;                 /* expanded --chmod (octal or symbolic) or NULL */
+struct kn_copy_request
+{
+  const char *src_root;       /* context dir, or another stage's root for --from */
+  bool from_context;          /* apply IGNORE, owners reset to 0:0, ADD may fetch URLs */
+  const char *const *sources; /* expanded source words (globs allowed), NULL-terminated */
+  const struct kn_df_source_content *contents;
+  size_t n_contents;              /* heredoc sources */
+  const char *dest;               /* expanded destination as written */
+  const char *workdir;            /* stage WORKDIR (absolute) for a relative dest */
+  const char *dest_root;          /* the stage root (absolute); nothing is written outside it */
+  const struct kn_ignore *ignore; /* .dockerignore, or NULL */
+  const char *chown;              /* expanded --chown "user[:group]" or NULL */
+  const char *chmod;              /* expanded --chmod (octal or symbolic) or NULL */
   bool is_add, parents, link;
-  const char *const *excludes;       /* --exclude patterns, NULL-terminated (or NULL) */
-  const char *checksum;              /* ADD --checksum */
-  int unpack;                        /* ADD --unpack: -1 default, 0, 1 */
+  const char *const *excludes; /* --exclude patterns, NULL-terminated (or NULL) */
+  const char *checksum;        /* ADD --checksum */
+  int unpack;                  /* ADD --unpack: -1 default, 0, 1 */
   bool keep_git_dir;
-  int64_t reproducible_epoch;        /* -1 = keep source mtimes */
+  int64_t reproducible_epoch; /* -1 = keep source mtimes */
   /* Called with every root-relative path written (for the snapshotter/layer writer). */
   int (*record) (void *payload, const char *path, struct kn_error **err);
   void *record_payload;

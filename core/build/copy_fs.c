@@ -147,7 +147,7 @@ kn_copy_resolve (struct kn_copy_ctx *c, int rootfd, const char *path, int flags,
       if (*p == '\0')
         break;
       char *slash = strchr (p, '/');
-      kn_cleanup_free char *comp = slash ? kn_xstrndup (p, (size_t) (slash - p)) : kn_xstrdup (p);
+      kn_cleanup_free char *comp = slash ? kn_xstrndup (p, (size_t)(slash - p)) : kn_xstrdup (p);
       char *after = slash ? slash : p + strlen (p);
       while (*after == '/')
         after++;
@@ -268,9 +268,8 @@ kn_copy_make_dir (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t ui
 }
 
 int
-kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid,
-                    struct timespec mtime, kn_copy_fill_fn fill, kn_copy_fill_fn post, void *payload,
-                    struct kn_error **err)
+kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid, struct timespec mtime,
+                    kn_copy_fill_fn fill, kn_copy_fill_fn post, void *payload, struct kn_error **err)
 {
   kn_cleanup_free char *base = NULL;
   kn_cleanup_close int dfd = open_parent (c, c->dst_rootfd, path, &base, err);

@@ -9,31 +9,34 @@
 
 #include "core/build/copy.h"
 
-struct kn_copy_dirtime {
+struct kn_copy_dirtime
+{
   char *path;
   mode_t mode;
   struct timespec mtime;
 };
 
-struct kn_copy_ctx {
+struct kn_copy_ctx
+{
   const struct kn_copy_request *req;
-  const char *label;            /* "COPY a b /x" */
+  const char *label; /* "COPY a b /x" */
   int src_rootfd, dst_rootfd;
   bool chown_set;
   uid_t uid;
   gid_t gid;
-  bool privileged;              /* euid 0: owners can be set */
+  bool privileged; /* euid 0: owners can be set */
   struct kn_copy_chmod *chmod;
-  struct kn_ignore *excludes;   /* --exclude, or NULL */
-  bool ignore_exceptions;       /* .dockerignore has '!' patterns */
+  struct kn_ignore *excludes; /* --exclude, or NULL */
+  bool ignore_exceptions;     /* .dockerignore has '!' patterns */
   bool exclude_exceptions;
   struct kn_copy_dirtime *dirs; /* directory modes and mtimes applied at the end */
   size_t ndirs, capdirs;
-  char *buf;                    /* copy buffer */
-  bool replace_dirs;            /* tar extraction: replace a directory by a file and vice versa (Docker untar) */
+  char *buf;         /* copy buffer */
+  bool replace_dirs; /* tar extraction: replace a directory by a file and vice versa (Docker untar) */
 };
 
-enum {
+enum
+{
   KN_COPY_R_FOLLOW = 1 << 0,    /* follow the last component when it is a symlink */
   KN_COPY_R_MKPARENTS = 1 << 1, /* create missing intermediate directories */
   KN_COPY_R_MKLAST = 1 << 2     /* create the last component as a directory when missing */
@@ -62,8 +65,8 @@ struct timespec kn_copy_mtime (const struct kn_copy_ctx *c, struct timespec t);
 /* Make sure canonical PATH in the dest root is a directory (an existing one is
  * kept, anything else replaced); MODE/owner/MTIME applied when it is created
  * or when FORCE_META.  Returns 0 or a negative code. */
-int kn_copy_make_dir (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid,
-                      struct timespec mtime, bool force_meta, struct kn_error **err);
+int kn_copy_make_dir (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid, struct timespec mtime,
+                      bool force_meta, struct kn_error **err);
 
 /* Fill callback of kn_copy_write_file: write the data into FD; may update *MTIME. */
 typedef int (*kn_copy_fill_fn) (void *payload, int fd, struct timespec *mtime, struct kn_error **err);

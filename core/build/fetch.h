@@ -11,10 +11,11 @@
 
 #include "core/util/digest.h"
 
-struct kn_fetch_result {
-  int64_t mtime;                    /* Last-Modified (seconds), or -1 when absent */
-  uint64_t size;                    /* bytes written */
-  char digest[KN_DIGEST_STR_LEN];   /* "sha256:<hex>" of the body */
+struct kn_fetch_result
+{
+  int64_t mtime;                  /* Last-Modified (seconds), or -1 when absent */
+  uint64_t size;                  /* bytes written */
+  char digest[KN_DIGEST_STR_LEN]; /* "sha256:<hex>" of the body */
 };
 
 /* 1 when WORD is an http:// or https:// URL. */

@@ -33,9 +33,10 @@ TestSuite (add, .init = setup, .fini = teardown);
 
 #define SRCS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
-struct tent {
+struct tent
+{
   const char *name;
-  char type; /* 'f' file, 'd' dir, 'l' symlink, 'h' hardlink */
+  char type;        /* 'f' file, 'd' dir, 'l' symlink, 'h' hardlink */
   const char *data; /* contents or link target */
 };
 
@@ -81,7 +82,7 @@ make_tar_at (const char *dir, const char *name, const char *filter, const struct
         default:
           archive_entry_set_filetype (e, AE_IFREG);
           archive_entry_set_perm (e, 0640);
-          archive_entry_set_size (e, (la_int64_t) strlen (ents[i].data));
+          archive_entry_set_size (e, (la_int64_t)strlen (ents[i].data));
         }
       cr_assert_eq (archive_write_header (a, e), ARCHIVE_OK, "%s", archive_error_string (a));
       if (ents[i].type == 'f')
@@ -201,7 +202,9 @@ Test (add, hostile_tar_refused)
   free (m);
   /* a symlink to the outside, then a write through it: lands inside the root */
   char *abs = kn_xstrdup (T.outside);
-  const struct tent through[] = { { "esc", 'l', abs }, { "esc/evil", 'f', "evil\n" }, { "up", 'l', "../../../../../.." },
+  const struct tent through[] = { { "esc", 'l', abs },
+                                  { "esc/evil", 'f', "evil\n" },
+                                  { "up", 'l', "../../../../../.." },
                                   { "up/outside/evil2", 'f', "evil\n" } };
   make_tar ("through.tar", NULL, through, 4);
   struct kn_copy_request q2 = req_new (&T, SRCS ("through.tar"), "/y/");
@@ -231,9 +234,9 @@ server_start (const char *dir)
 {
   int s = socket (AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  cr_assert_eq (bind (s, (struct sockaddr *) &a, sizeof a), 0);
+  cr_assert_eq (bind (s, (struct sockaddr *)&a, sizeof a), 0);
   socklen_t l = sizeof a;
-  getsockname (s, (struct sockaddr *) &a, &l);
+  getsockname (s, (struct sockaddr *)&a, &l);
   server_port = ntohs (a.sin_port);
   close (s);
   char port[16];
@@ -245,14 +248,14 @@ server_start (const char *dir)
       int null = open ("/dev/null", O_WRONLY);
       dup2 (null, 1);
       dup2 (null, 2);
-      execlp ("python3", "python3", "-m", "http.server", port, "--bind", "127.0.0.1", "--directory", dir, (char *) NULL);
+      execlp ("python3", "python3", "-m", "http.server", port, "--bind", "127.0.0.1", "--directory", dir, (char *)NULL);
       _exit (127);
     }
   for (int i = 0; i < 200; i++)
     {
       int c = socket (AF_INET, SOCK_STREAM, 0);
-      a.sin_port = htons ((uint16_t) server_port);
-      int ok = connect (c, (struct sockaddr *) &a, sizeof a) == 0;
+      a.sin_port = htons ((uint16_t)server_port);
+      int ok = connect (c, (struct sockaddr *)&a, sizeof a) == 0;
       close (c);
       if (ok)
         return;

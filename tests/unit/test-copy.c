@@ -401,8 +401,8 @@ Test (copy, dockerignore_with_exception)
 
 Test (copy, heredoc_contents)
 {
-  struct kn_df_source_content sc[2] = { { (char *) "hello.sh", (char *) "echo hi\n", false },
-                                        { (char *) "data", (char *) "x", false } };
+  struct kn_df_source_content sc[2]
+      = { { (char *)"hello.sh", (char *)"echo hi\n", false }, { (char *)"data", (char *)"x", false } };
   struct kn_copy_request q = req_new (&T, NULL, "/h/");
   q.contents = sc;
   q.n_contents = 2;

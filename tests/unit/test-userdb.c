@@ -11,7 +11,8 @@ setup (void)
 {
   T = tree_new ();
   put (T.root, "etc/passwd",
-       "# comment\nroot:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\nweird:x:bad:1::/:/bin/sh\n", 0644);
+       "# comment\nroot:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\nweird:x:bad:1::/:/bin/sh\n",
+       0644);
   put (T.root, "etc/group", "root:x:0:\nappgrp:x:1001:\nstaff:x:2000:app,other\nwheel:x:10:app\n", 0644);
 }
 
