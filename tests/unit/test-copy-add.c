@@ -418,3 +418,19 @@ Test (addurl, url_unpack)
   free (url);
   free (url2);
 }
+
+Test (add, tar_with_chown)
+{
+  if (geteuid () != 0)
+    cr_skip_test ("ownership needs root");
+  make_tar ("o.tar", NULL, GOOD, 3);
+  struct kn_copy_request q = req_new (&T, SRCS ("o.tar"), "/o/");
+  q.is_add = true;
+  q.chown = "33:44";
+  run_ok (&q);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "o/app/main.txt", &st), 0);
+  cr_assert (st.st_uid == 33 && st.st_gid == 44);
+  cr_assert_eq (lst (T.root, "o/app/link", &st), 0);
+  cr_assert (st.st_uid == 33 && st.st_gid == 44);
+}

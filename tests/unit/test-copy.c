@@ -5,6 +5,7 @@
 #include <sys/xattr.h>
 
 #include "core/dockerfile/dockerignore.h"
+#include "core/util/cancel.h"
 #include "test-copy-util.h"
 
 static struct tree T;
@@ -599,4 +600,24 @@ Test (copy, xattrs_copied)
   free (d);
   cr_assert_eq (n, 2, "xattr %s copied", key);
   cr_assert (memcmp (buf, "v1", 2) == 0);
+}
+
+Test (copy, exclude_with_exception)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("dir"), "/ee/");
+  q.excludes = SRCS ("sub", "!sub/f2", "f1");
+  run_ok (&q);
+  cr_assert (exists (T.root, "ee/sub/f2"));
+  cr_assert (!exists (T.root, "ee/f1"));
+  cr_assert (exists (T.root, "ee/x.log"));
+}
+
+Test (copy, cancelled)
+{
+  struct kn_cancel cancel = { 1 };
+  struct kn_copy_request q = req_new (&T, SRCS ("dir"), "/cc/");
+  q.cancel = &cancel;
+  struct kn_error *e = NULL;
+  cr_assert_eq (kn_copy_run (&q, &e), -KN_ECANCELED);
+  kn_error_free (e);
 }
