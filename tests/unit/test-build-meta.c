@@ -68,7 +68,7 @@ Test (meta, env_label_expose_volume)
   struct kn_image_config c = { 0 };
   kn_strv_push (&c.config.env, "PATH=/bin");
   apply_all ("FROM scratch\nARG V=2\nENV A=1 B=${V}\nENV PATH=$PATH:/x A=3\nLABEL k=$B \"q\"=\"a b\"\n"
-             "EXPOSE 80 53/UDP\nVOLUME /data [\"/v2\"]\nSTOPSIGNAL SIGINT\nUSER u:$B\nMAINTAINER m\n",
+             "EXPOSE 80 53/UDP\nVOLUME /data /v2\nSTOPSIGNAL SIGINT\nUSER u:$B\nMAINTAINER m\n",
              &c);
   assert_strv (c.config.env, (const char *const[]) { "PATH=/bin:/x", "A=3", "B=2", NULL });
   cr_assert_str_eq (kn_strmap_get (&c.config.labels, "k"), "2");
