@@ -209,6 +209,14 @@ kn_build_run (const struct kn_build_options *o, struct kn_plugins *plugins, stru
         kn_buildenv_free (c.states[i].env);
       }
   free (c.states);
+  for (size_t i = 0; i < c.n_images; i++)
+    {
+      free (c.images[i].root);
+      free (c.image_names[i]);
+      kn_bimage_clear (&c.images[i].img);
+    }
+  free (c.images);
+  free (c.image_names);
   free (c.created);
   free (c.need_root);
   kn_plan_free (c.plan);

@@ -200,8 +200,12 @@ build_mounts (struct kn_bctx *c, size_t si, const struct kn_df_instruction *ins,
                 if (ret < 0)
                   return ret;
                 if (ref < 0)
-                  return kn_error_make (err, KN_ENOTSUP, 0, "not supported yet: --mount from=%s (an image)", m->from);
-                from_root = c->states[ref].root;
+                  {
+                    if ((ret = kn_bstage_image_root (c, m->from, &from_root, err)) < 0)
+                      return ret;
+                  }
+                else
+                  from_root = c->states[ref].root;
               }
             kn_cleanup_free char *rel = kn_layer_path_clean (m->source ? m->source : "/");
             if (rel == NULL)

@@ -112,6 +112,36 @@ apply_layers (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_error **e
   return 0;
 }
 
+int
+kn_bstage_image_root (struct kn_bctx *c, const char *name, const char **root, struct kn_error **err)
+{
+  for (size_t k = 0; k < c->n_images; k++)
+    if (strcmp (c->image_names[k], name) == 0)
+      {
+        *root = c->images[k].root;
+        return 0;
+      }
+  c->images = kn_xrealloc (c->images, (c->n_images + 1) * sizeof *c->images);
+  c->image_names = kn_xrealloc (c->image_names, (c->n_images + 1) * sizeof *c->image_names);
+  struct kn_bstage_state *ss = &c->images[c->n_images];
+  memset (ss, 0, sizeof *ss);
+  c->image_names[c->n_images] = kn_xstrdup (name);
+  c->n_images++;
+  kn_cleanup_free char *sub = kn_xasprintf ("images/%zu", c->n_images - 1);
+  int ret = kn_kdir_subdir (c->kd, sub, &ss->root, err);
+  if (ret < 0)
+    return ret;
+  chmod (ss->root, 0755);
+  ret = kn_build_pull (&c->reg, c->kd->store, name, c->o->custom_platform, &ss->img, err);
+  if (ret == 0)
+    ret = apply_layers (c, ss, err);
+  if (ret < 0)
+    return ret;
+  ss->done = true;
+  *root = ss->root;
+  return 0;
+}
+
 static int
 do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct kn_df_instruction *ins,
          struct kn_error **err)
@@ -129,9 +159,11 @@ do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct 
         goto fail;
       if (ref < 0)
         {
-          ret = kn_error_make (err, KN_ENOTSUP, 0,
-                               "not supported yet: --from=%s names no earlier stage (copying from an image)", cp->from);
-          goto fail;
+          kn_log (KN_LOG_INFO, "--from=%s names no stage: copying from the image %s", cp->from, cp->from);
+          if ((ret = kn_bstage_image_root (c, cp->from, &src_root, err)) < 0)
+            goto fail;
+          from_context = false;
+          goto copy;
         }
       struct kn_bstage_state *fs = &c->states[ref];
       if (!fs->done || !fs->root_complete)
@@ -143,6 +175,7 @@ do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct 
       from_context = false;
     }
 
+copy:;
   struct kn_changeset *cs = kn_changeset_new ();
   struct kn_copy_request req = { 0 };
   req.src_root = src_root;
