@@ -12,6 +12,7 @@
 #include "core/build/pull.h"
 #include "core/build/run.h"
 #include "core/build/userdb.h"
+#include "core/dockerfile/parser.h"
 #include "core/build/stage.h"
 #include "core/image/mediatype.h"
 #include "core/image/platform.h"
@@ -280,6 +281,56 @@ do_workdir (struct kn_bctx *c, struct kn_bstage_state *ss, const struct kn_df_in
   return 0;
 }
 
+/* One instruction of stage I (STEP: its 1-based position). */
+static int
+exec_one (struct kn_bctx *c, size_t i, struct kn_bstage_state *ss, const struct kn_df_instruction *raw, size_t step,
+          bool *cmd_set, struct kn_error **err)
+{
+  const char *file = c->src->dockerfile_name;
+  struct kn_df_instruction *ins = NULL;
+  int ret = 0;
+  kn_log (KN_LOG_INFO, "%s", raw->original);
+  if (raw->kind == KN_DF_ARG)
+    {
+      for (size_t a = 0; a < raw->n_args && ret >= 0; a++)
+        ret = kn_buildenv_arg (ss->env, &raw->args[a], err);
+      if (ret < 0)
+        return kn_error_wrap (err, "%s:%d: ARG", file, raw->start_line);
+      kn_bstage_add_history (c, &ss->img, raw->original, 1);
+      return 0;
+    }
+  if ((ret = kn_buildenv_expand_instruction (ss->env, raw, &ins, err)) < 0)
+    return ret;
+  switch (ins->kind)
+    {
+    case KN_DF_COPY:
+    case KN_DF_ADD:
+      ret = do_copy (c, i, ss, ins, err);
+      break;
+    case KN_DF_WORKDIR:
+      ret = do_workdir (c, ss, ins, err);
+      if (ret == 0)
+        kn_bstage_add_history (c, &ss->img, ins->original, 1);
+      break;
+    case KN_DF_RUN:
+      ret = kn_brun (c, i, ins, step, err);
+      break;
+    case KN_DF_FROM:
+      ret = kn_error_make (err, KN_EINVAL, 0, "%s:%d: FROM is not allowed here", file, ins->start_line);
+      break;
+    default:
+      ret = kn_bmeta_apply (&ss->img.c, ins, ss->env, cmd_set);
+      if (ret >= 0)
+        {
+          kn_bstage_add_history (c, &ss->img, ins->original, 1);
+          ret = 0;
+        }
+      break;
+    }
+  kn_df_instruction_free (ins);
+  return ret < 0 ? ret : 0;
+}
+
 int
 kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
 {
@@ -325,62 +376,53 @@ kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
   else if (c->need_root[i] && (ret = apply_layers (c, ss, err)) < 0)
     return kn_error_wrap (err, "%s:%d: FROM %s: unpack", file, st->from->start_line, st->base);
 
+  /* The base image's ONBUILD triggers run first (Docker, kaniko). */
+  struct kn_df_ast *trig_ast = NULL;
+  struct kn_df_instructions *triggers = NULL;
   if (ss->img.c.config.on_build && ss->img.c.config.on_build[0])
-    kn_log (KN_LOG_WARN, "%s:%d: the base image has ONBUILD triggers; they are not run yet", file,
-            st->from->start_line);
+    {
+      kn_cleanup_free char *text = kn_xstrdup ("");
+      for (size_t k = 0; ss->img.c.config.on_build[k]; k++)
+        {
+          char *n = kn_xasprintf ("%s%s\n", text, ss->img.c.config.on_build[k]);
+          free (text);
+          text = n;
+        }
+      kn_cleanup_free char *name = kn_xasprintf ("%s:%d: ONBUILD trigger of %s", file, st->from->start_line, st->base);
+      ret = kn_df_parse (name, text, strlen (text), &trig_ast, err);
+      if (ret == 0)
+        ret = kn_df_instructions_from_ast (trig_ast, name, &triggers, err);
+      kn_df_ast_free (trig_ast);
+      if (ret < 0)
+        return ret;
+      for (size_t k = 0; k < triggers->n && !ss->root_complete; k++)
+        if (triggers->v[k]->kind == KN_DF_RUN && (ret = apply_layers (c, ss, err)) < 0)
+          {
+            kn_df_instructions_free (triggers);
+            return kn_error_wrap (err, "%s:%d: FROM %s: unpack", file, st->from->start_line, st->base);
+          }
+    }
   kn_strv_free (ss->img.c.config.on_build);
   ss->img.c.config.on_build = NULL;
   free (ss->img.c.created);
   ss->img.c.created = kn_xstrdup (c->created);
 
   if ((ret = kn_buildenv_new (c->plan, i, (const char *const *) ss->img.c.config.env, &ss->env, err)) < 0)
-    return ret;
+    {
+      kn_df_instructions_free (triggers);
+      return ret;
+    }
   if (st->base_stage >= 0)
     kn_buildenv_inherit (ss->env, c->states[st->base_stage].env);
   bool cmd_set = false;
   ret = 0;
-  for (size_t k = 0; k < st->n_ins && ret >= 0; k++)
+  size_t n_trig = triggers ? triggers->n : 0;
+  for (size_t k = 0; k < n_trig + st->n_ins && ret >= 0; k++)
     {
-      const struct kn_df_instruction *raw = st->ins[k];
-      struct kn_df_instruction *ins = NULL;
-      kn_log (KN_LOG_INFO, "%s", raw->original);
-      if (raw->kind == KN_DF_ARG)
-        {
-          for (size_t a = 0; a < raw->n_args && ret >= 0; a++)
-            ret = kn_buildenv_arg (ss->env, &raw->args[a], err);
-          if (ret < 0)
-            kn_error_wrap (err, "%s:%d: ARG", file, raw->start_line);
-          else
-            kn_bstage_add_history (c, &ss->img, raw->original, 1);
-          continue;
-        }
-      if ((ret = kn_buildenv_expand_instruction (ss->env, raw, &ins, err)) < 0)
-        break;
-      switch (ins->kind)
-        {
-        case KN_DF_COPY:
-        case KN_DF_ADD:
-          ret = do_copy (c, i, ss, ins, err);
-          break;
-        case KN_DF_WORKDIR:
-          ret = do_workdir (c, ss, ins, err);
-          if (ret == 0)
-            kn_bstage_add_history (c, &ss->img, ins->original, 1);
-          break;
-        case KN_DF_RUN:
-          ret = kn_brun (c, i, ins, k + 1, err);
-          break;
-        case KN_DF_FROM:
-          ret = kn_error_make (err, KN_EINTERNAL, 0, "%s:%d: FROM inside a stage", file, ins->start_line);
-          break;
-        default:
-          ret = kn_bmeta_apply (&ss->img.c, ins, ss->env, &cmd_set);
-          if (ret >= 0)
-            kn_bstage_add_history (c, &ss->img, ins->original, 1);
-          break;
-        }
-      kn_df_instruction_free (ins);
+      const struct kn_df_instruction *raw = k < n_trig ? triggers->v[k] : st->ins[k - n_trig];
+      ret = exec_one (c, i, ss, raw, k + 1, &cmd_set, err);
     }
+  kn_df_instructions_free (triggers);
   kn_brun_close (ss);
   if (ret < 0)
     return ret;
