@@ -412,7 +412,7 @@ kn_sb_run (const char *name, enum kn_sb_mode mode, const struct kn_run_spec *s, 
 
   if (mode == KN_SB_INPLACE)
     {
-      if (s->root && (root = realpath (s->root, NULL)) != NULL && strcmp (root, "/") != 0)
+      if (s->root && ((root = realpath (s->root, NULL)) == NULL || strcmp (root, "/") != 0))
         return kn_error_make (err, KN_EINVAL, 0, "%s runner: RUN %s: runs in / only, not in %s", name, what, s->root);
       if (s->n_mounts)
         return kn_error_make (err, KN_ENOTSUP, 0, "%s runner: RUN %s: --mount needs the chroot or userns runner",
