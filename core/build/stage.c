@@ -67,6 +67,12 @@ kn_bstage_add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_ch
   opts.compress_opts = &c->copts;
   opts.reproducible = c->epoch >= 0;
   opts.epoch = c->epoch >= 0 ? c->epoch : 0;
+  if (geteuid () != 0)
+    {
+      /* Rootless: what the invoking user owns was root's inside the build. */
+      opts.root_uid = geteuid ();
+      opts.root_gid = getegid ();
+    }
   int ret = kn_layer_write (c->kd->store, ss->root, cs, &opts, &info, err);
   if (ret < 0)
     return ret;
