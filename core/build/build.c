@@ -48,11 +48,41 @@ reproducible_epoch (const struct kn_build_options *o, int64_t *epoch, struct kn_
   return 0;
 }
 
+/* Options the engine does not implement yet: fail rather than build
+ * something other than what was asked; harmless ones only warn. */
+static int
+check_unsupported (const struct kn_build_options *o, struct kn_error **err)
+{
+  const char *what = NULL;
+  if (o->platforms.n > 0 || o->publish_index)
+    what = "multi-platform builds (--platform, --publish-index)";
+  else if (o->driver && *o->driver && strcmp (o->driver, "local") != 0)
+    what = "--driver other than local";
+  else if (o->sign_images)
+    what = "--sign-images";
+  else if (o->bucket && *o->bucket)
+    what = "--bucket";
+  else if (o->cache_repo && strncmp (o->cache_repo, "oci:", 4) == 0 && o->cache)
+    what = "an OCI layout --cache-repo";
+  if (what)
+    return kn_error_make (err, KN_ENOTSUP, 0, "not supported yet: %s", what);
+  if (o->cache)
+    kn_log (KN_LOG_WARN, "--cache: layer caching is not implemented yet; building without a cache");
+  if (o->cache_dir && *o->cache_dir && strcmp (o->cache_dir, "/cache") != 0)
+    kn_log (KN_LOG_WARN, "--cache-dir: warmed base images are not used yet");
+  if (o->single_snapshot)
+    kn_log (KN_LOG_WARN, "--single-snapshot is not implemented yet: one layer per step");
+  return 0;
+}
+
 static int
 run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
 {
   const struct kn_build_options *o = c->o;
   int ret;
+
+  if ((ret = check_unsupported (o, err)) < 0)
+    return ret;
 
   const char *cname = o->compression && *o->compression ? o->compression : "gzip";
   ret = kn_plugins_find (c->plugins, KN_KIND_COMPRESSOR, cname, (const void **) &c->comp, err);
@@ -179,6 +209,14 @@ kn_build_run (const struct kn_build_options *o, struct kn_plugins *plugins, stru
         kn_buildenv_free (c.states[i].env);
       }
   free (c.states);
+  for (size_t i = 0; i < c.n_images; i++)
+    {
+      free (c.images[i].root);
+      free (c.image_names[i]);
+      kn_bimage_clear (&c.images[i].img);
+    }
+  free (c.images);
+  free (c.image_names);
   free (c.created);
   free (c.need_root);
   kn_plan_free (c.plan);

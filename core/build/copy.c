@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <kaniko/sys/util.h>
@@ -26,7 +27,8 @@
 
 /* A destination directory of a tree copy, created on first use when its
  * source was excluded but may hold re-included entries. */
-struct frame {
+struct frame
+{
   struct frame *parent;
   const char *dst;
   bool created;
@@ -70,18 +72,48 @@ ensure_frame (struct kn_copy_ctx *c, struct frame *f, struct kn_error **err)
   return r;
 }
 
-struct src_fill {
+struct src_fill
+{
   struct kn_copy_ctx *c;
   const char *src;
+  int in;
 };
+
+/* Extended attributes of the source (security.capability, ...); failures
+ * are ignored like BuildKit's xattr error handler does. */
+static int
+copy_xattrs (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
+{
+  (void)mtime, (void)err;
+  struct src_fill *s = payload;
+  ssize_t n = flistxattr (s->in, NULL, 0);
+  if (n <= 0)
+    return 0;
+  kn_cleanup_free char *names = kn_xmalloc ((size_t)n + 1);
+  n = flistxattr (s->in, names, (size_t)n);
+  if (n <= 0)
+    return 0;
+  for (char *k = names; k < names + n; k += strlen (k) + 1)
+    {
+      ssize_t v = fgetxattr (s->in, k, NULL, 0);
+      if (v < 0)
+        continue;
+      kn_cleanup_free char *val = kn_xmalloc ((size_t)v + 1);
+      v = fgetxattr (s->in, k, val, (size_t)v);
+      if (v >= 0)
+        fsetxattr (fd, k, val, (size_t)v, 0);
+    }
+  return 0;
+}
 
 static int
 fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
 {
-  (void) mtime;
+  (void)mtime;
   struct src_fill *s = payload;
   struct kn_copy_ctx *c = s->c;
-  kn_cleanup_close int in = openat (c->src_rootfd, s->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  s->in = openat (c->src_rootfd, s->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int in = s->in;
   if (in < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "open %s", s->src);
   for (;;)
@@ -110,7 +142,7 @@ fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **
         }
       for (ssize_t off = 0; off < n;)
         {
-          ssize_t w = write (fd, c->buf + off, (size_t) (n - off));
+          ssize_t w = write (fd, c->buf + off, (size_t)(n - off));
           if (w < 0)
             {
               if (errno == EINTR)
@@ -132,8 +164,11 @@ copy_leaf (struct kn_copy_ctx *c, const char *src, const struct stat *st, const 
   struct timespec mt = kn_copy_mtime (c, st->st_mtim);
   if (S_ISREG (st->st_mode))
     {
-      struct src_fill s = { c, src };
-      return kn_copy_write_file (c, dst, mode_of (c, st), uid, gid, mt, fill_from_src, &s, err);
+      struct src_fill s = { c, src, -1 };
+      int r = kn_copy_write_file (c, dst, mode_of (c, st), uid, gid, mt, fill_from_src, copy_xattrs, &s, err);
+      if (s.in >= 0)
+        close (s.in);
+      return r;
     }
   if (S_ISLNK (st->st_mode))
     {
@@ -161,7 +196,7 @@ excluded (struct kn_copy_ctx *c, const char *rel, struct kn_error **err)
 static int
 cmp_name (const void *a, const void *b)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 /* Copy the contents of directory SRC into frame F. REL: SRC relative to the copied source. */
@@ -303,7 +338,8 @@ dest_is_existing_dir (struct kn_copy_ctx *c, const char *dest)
 
 /* ---- ADD <url> ---- */
 
-struct url_fill {
+struct url_fill
+{
   struct kn_copy_ctx *c;
   const char *url;
 };
@@ -328,6 +364,77 @@ fill_from_url (void *payload, int fd, struct timespec *mtime, struct kn_error **
   return 0;
 }
 
+struct fd_fill
+{
+  int fd;
+  char *buf;
+};
+
+static int
+fill_from_fd (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
+{
+  (void)mtime;
+  struct fd_fill *f = payload;
+  if (lseek (f->fd, 0, SEEK_SET) < 0)
+    return kn_error_make (err, KN_EIO, errno, "seek");
+  for (;;)
+    {
+      ssize_t n = read (f->fd, f->buf, BUF_SIZE);
+      if (n == 0)
+        return 0;
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return kn_error_make (err, KN_EIO, errno, "read");
+        }
+      for (ssize_t off = 0; off < n;)
+        {
+          ssize_t w = write (fd, f->buf + off, (size_t)(n - off));
+          if (w < 0)
+            {
+              if (errno == EINTR)
+                continue;
+              return kn_error_make (err, kn_error_code_from_errno (errno), errno, "write");
+            }
+          off += w;
+        }
+    }
+}
+
+/* ADD --unpack=true <url>: download to a temporary file, extract it when it
+ * is an archive, else write it like a plain download. */
+static int
+add_url_unpack (struct kn_copy_ctx *c, const char *url, const char *dest, const char *file_canon, mode_t mode,
+                struct timespec mt, struct kn_error **err)
+{
+  const char *td = getenv ("TMPDIR");
+  kn_cleanup_free char *tmpl = kn_xasprintf ("%s/kn-add-XXXXXX", td && *td ? td : "/tmp");
+  kn_cleanup_close int fd = mkstemp (tmpl);
+  if (fd < 0)
+    return kn_error_make (err, KN_EIO, errno, "create %s", tmpl);
+  unlink (tmpl);
+  struct url_fill u = { c, url };
+  int r = fill_from_url (&u, fd, &mt, err);
+  if (r < 0)
+    return r;
+  if (kn_copy_is_archive (fd))
+    {
+      kn_cleanup_free char *dcanon = NULL;
+      struct stat dst;
+      r = kn_copy_resolve (c, c->dst_rootfd, dest, KN_COPY_R_FOLLOW | KN_COPY_R_MKPARENTS | KN_COPY_R_MKLAST, &dcanon,
+                           &dst, err);
+      if (r < 0)
+        return r;
+      if (!S_ISDIR (dst.st_mode))
+        return kn_error_make (err, KN_EINVAL, ENOTDIR, "cannot unpack %s to non-directory /%s", url, dcanon);
+      return kn_copy_extract (c, fd, url, dcanon, err);
+    }
+  struct fd_fill f = { fd, c->buf };
+  return kn_copy_write_file (c, file_canon, mode, c->chown_set ? c->uid : 0, c->chown_set ? c->gid : 0, mt,
+                             fill_from_fd, NULL, &f, err);
+}
+
 static int
 add_url (struct kn_copy_ctx *c, const char *url, const char *dest, bool into, struct kn_error **err)
 {
@@ -341,14 +448,17 @@ add_url (struct kn_copy_ctx *c, const char *url, const char *dest, bool into, st
   clock_gettime (CLOCK_REALTIME, &now);
   struct stat fake = { 0 };
   fake.st_mode = S_IFREG | 0600;
+  if (c->req->unpack == 1)
+    return add_url_unpack (c, url, dest, canon, mode_of (c, &fake), kn_copy_mtime (c, now), err);
   struct url_fill u = { c, url };
   return kn_copy_write_file (c, canon, mode_of (c, &fake), c->chown_set ? c->uid : 0, c->chown_set ? c->gid : 0,
-                             kn_copy_mtime (c, now), fill_from_url, &u, err);
+                             kn_copy_mtime (c, now), fill_from_url, NULL, &u, err);
 }
 
 /* ---- heredocs ---- */
 
-struct buf_fill {
+struct buf_fill
+{
   const char *data;
   size_t len;
 };
@@ -356,7 +466,7 @@ struct buf_fill {
 static int
 fill_from_buf (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
 {
-  (void) mtime;
+  (void)mtime;
   struct buf_fill *b = payload;
   for (size_t off = 0; off < b->len;)
     {
@@ -367,7 +477,7 @@ fill_from_buf (void *payload, int fd, struct timespec *mtime, struct kn_error **
             continue;
           return kn_error_make (err, kn_error_code_from_errno (errno), errno, "write");
         }
-      off += (size_t) w;
+      off += (size_t)w;
     }
   return 0;
 }
@@ -388,7 +498,7 @@ add_content (struct kn_copy_ctx *c, const struct kn_df_source_content *sc, const
   fake.st_mode = S_IFREG | 0644;
   struct buf_fill b = { sc->data ? sc->data : "", sc->data ? strlen (sc->data) : 0 };
   return kn_copy_write_file (c, canon, mode_of (c, &fake), c->chown_set ? c->uid : 0, c->chown_set ? c->gid : 0,
-                             kn_copy_mtime (c, now), fill_from_buf, &b, err);
+                             kn_copy_mtime (c, now), fill_from_buf, NULL, &b, err);
 }
 
 /* ---- local sources ---- */
@@ -442,7 +552,7 @@ copy_local (struct kn_copy_ctx *c, const char *word, const char *dest, bool dest
       const char *p = strstr (word, "/./");
       if (p)
         {
-          kn_cleanup_free char *pre = kn_xstrndup (word, (size_t) (p - word));
+          kn_cleanup_free char *pre = kn_xstrndup (word, (size_t)(p - word));
           kn_cleanup_free char *cpre = clean_rel (pre);
           pivot = ncomponents (cpre);
         }
@@ -515,8 +625,7 @@ copy_local (struct kn_copy_ctx *c, const char *word, const char *dest, bool dest
             {
               kn_cleanup_free char *dcanon = NULL;
               struct stat dst;
-              const char *ddir = req->parents ? dest : dest;
-              r = kn_copy_resolve (c, c->dst_rootfd, ddir, KN_COPY_R_FOLLOW | KN_COPY_R_MKPARENTS | KN_COPY_R_MKLAST,
+              r = kn_copy_resolve (c, c->dst_rootfd, dest, KN_COPY_R_FOLLOW | KN_COPY_R_MKPARENTS | KN_COPY_R_MKLAST,
                                    &dcanon, &dst, err);
               if (r < 0)
                 return r;
@@ -529,7 +638,9 @@ copy_local (struct kn_copy_ctx *c, const char *word, const char *dest, bool dest
             }
         }
       kn_cleanup_free char *base = last_component (m);
-      kn_cleanup_free char *lex = target ? KN_STEAL (target) : into ? kn_xasprintf ("%s/%s", dest, base) : kn_xstrdup (dest);
+      kn_cleanup_free char *lex = target ? KN_STEAL (target)
+                                  : into ? kn_xasprintf ("%s/%s", dest, base)
+                                         : kn_xstrdup (dest);
       kn_cleanup_free char *fcanon = NULL;
       r = file_target (c, lex, &fcanon, err);
       if (r < 0)
@@ -557,7 +668,6 @@ has_exceptions (const struct kn_ignore *ig)
 static char *
 make_label (const struct kn_copy_request *req)
 {
-  size_t cap = 64;
   char *s = kn_xstrdup (req->is_add ? "ADD" : "COPY");
   for (size_t i = 0; req->sources && req->sources[i]; i++)
     {
@@ -573,7 +683,6 @@ make_label (const struct kn_copy_request *req)
     }
   char *n = kn_xasprintf ("%s %s", s, req->dest);
   free (s);
-  (void) cap;
   return n;
 }
 
@@ -623,24 +732,32 @@ run (struct kn_copy_ctx *c, struct kn_error **err)
     }
   if (req->excludes && req->excludes[0])
     {
-      c->excludes = kn_ignore_new (req->excludes, (size_t) -1);
+      c->excludes = kn_ignore_new (req->excludes, (size_t)-1);
       c->exclude_exceptions = has_exceptions (c->excludes);
     }
   c->ignore_exceptions = req->from_context && has_exceptions (req->ignore);
   if (req->checksum)
     {
+      if (!req->is_add)
+        return kn_error_make (err, KN_EINVAL, 0, "checksum can't be specified for COPY");
+      if (nsrc + req->n_contents != 1)
+        return kn_error_make (err, KN_EINVAL, 0, "checksum can't be specified for multiple sources");
+      if (nsrc == 0 || !kn_fetch_is_url (req->sources[0]))
+        return kn_error_make (err, KN_EINVAL, 0, "checksum can't be specified for non-HTTP(S) sources");
       r = kn_digest_validate (req->checksum, err);
       if (r < 0)
         return kn_error_wrap (err, "--checksum");
     }
   /* the destination, relative to WORKDIR */
   const char *d = req->dest ? req->dest : "";
-  kn_cleanup_free char *dest = d[0] == '/' ? kn_xstrdup (d) : kn_xasprintf ("%s/%s", req->workdir ? req->workdir : "/", d);
+  kn_cleanup_free char *dest
+      = d[0] == '/' ? kn_xstrdup (d) : kn_xasprintf ("%s/%s", req->workdir ? req->workdir : "/", d);
   bool into = dir_syntax (d);
   if (nsrc + req->n_contents > 1 && !into)
     return kn_error_make (err, KN_EINVAL, 0,
-                          "When using COPY with more than one source file, the destination must be a directory and "
-                          "end with a /");
+                          "When using %s with more than one source file, the destination must be a directory and "
+                          "end with a /",
+                          req->is_add ? "ADD" : "COPY");
   for (size_t i = 0; i < nsrc; i++)
     {
       const char *w = req->sources[i];
@@ -653,8 +770,6 @@ run (struct kn_copy_ctx *c, struct kn_error **err)
           bool u_into = into || dest_is_existing_dir (c, dest);
           r = add_url (c, w, dest, u_into, err);
         }
-      else if (req->checksum)
-        return kn_error_make (err, KN_EINVAL, 0, "checksum can't be specified for non-HTTP(S) sources");
       else
         r = copy_local (c, w, dest, into, err);
       if (r < 0)
@@ -681,17 +796,7 @@ kn_copy_run (const struct kn_copy_request *req, struct kn_error **err)
   kn_cleanup_free char *label = make_label (req);
   c.label = label;
   int r = run (&c, err);
-  /* directory mtimes last, deepest (latest) first */
-  for (size_t i = c.ndirs; i-- > 0;)
-    {
-      if (r == 0)
-        {
-          struct timespec ts[2] = { c.dirs[i].mtime, c.dirs[i].mtime };
-          utimensat (c.dst_rootfd, c.dirs[i].path, ts, AT_SYMLINK_NOFOLLOW);
-        }
-      free (c.dirs[i].path);
-    }
-  free (c.dirs);
+  kn_copy_finish_dirs (&c, true);
   free (c.buf);
   kn_copy_chmod_free (c.chmod);
   kn_ignore_free (c.excludes);

@@ -1,7 +1,38 @@
 /* COPY and ADD: Docker/BuildKit semantics on a stage root.  Sources are read
  * inside src_root (symlinks resolved as if it were "/"), every write lands
  * inside dest_root (never through a symlink out of it), and every path
- * written is reported to req->record. */
+ * written is reported to req->record.
+ *
+ * Rules (BuildKit dockerfile2llb + fsutil copy unless noted):
+ * - sources are cleaned below src_root; globs use Go filepath.Match per
+ *   component; a source or glob naming nothing is an error (kaniko; BuildKit
+ *   ignores an empty wildcard);
+ * - a directory source copies its contents; a symlink named as a source is
+ *   followed, symlinks inside a copied tree are kept;
+ * - several sources need a dest ending in '/'; a dest ending in '/' or an
+ *   existing directory receives the sources by name; relative dests are
+ *   taken from workdir; missing parents are created 0755 owned by the
+ *   --chown owner (else 0:0) and recorded;
+ * - a file never replaces a directory ("cannot replace to directory ... with
+ *   file"), a directory never replaces a file ("cannot copy to
+ *   non-directory"), except inside an ADD archive (Docker untar replaces);
+ * - owners: --chown, else 0:0 for the context, else the source owner (COPY
+ *   --from keeps owners like BuildKit); modes, mtimes and xattrs preserved,
+ *   --chmod (octal or symbolic) applied to files and directories copied,
+ *   mtimes clamped to reproducible_epoch when >= 0;
+ * - .dockerignore hides context paths (a directory holding a '!' exception is
+ *   walked and created only when something inside is kept); --exclude
+ *   patterns match paths relative to each copied source (a glob match by its
+ *   name);
+ * - --parents keeps each match's path below the "/./" pivot (or the root);
+ * - ADD: local tar archives (any compression, detected from the bytes) are
+ *   extracted into dest unless --unpack=false, with no whiteout handling and
+ *   entries climbing out of dest refused; http(s) URLs are downloaded (file
+ *   name = last URL path component or "__unnamed__", mode 0600, mtime from
+ *   Last-Modified, --checksum verified, extracted only with --unpack=true);
+ *   git sources are KN_ENOTSUP;
+ * - --link is a plain copy here; heredoc contents are written as given
+ *   (expansion is the caller's job), mode 0644 unless --chmod. */
 #ifndef KN_CORE_BUILD_COPY_H
 #define KN_CORE_BUILD_COPY_H
 
@@ -16,23 +47,25 @@
 #include "core/dockerfile/dockerignore.h"
 #include "core/dockerfile/instructions.h"
 
-struct kn_copy_request {
-  const char *src_root;              /* context dir, or another stage's root for --from */
-  bool from_context;                 /* apply IGNORE, owners reset to 0:0, ADD may fetch URLs */
-  const char *const *sources;        /* expanded source words (globs allowed), NULL-terminated */
-  const struct kn_df_source_content *contents; size_t n_contents;   /* heredoc sources */
-  const char *dest;                  /* expanded destination as written */
-  const char *workdir;               /* stage WORKDIR (absolute) for a relative dest */
-  const char *dest_root;             /* the stage root (absolute); nothing is written outside it */
-  const struct kn_ignore *ignore;    /* .dockerignore, or NULL */
-  const char *chown;                 /* expanded --chown "user[:group]" or NULL */
-  const char *chmod;                 /* expanded --chmod (octal or symbolic) or NULL */
+struct kn_copy_request
+{
+  const char *src_root;       /* context dir, or another stage's root for --from */
+  bool from_context;          /* apply IGNORE, owners reset to 0:0, ADD may fetch URLs */
+  const char *const *sources; /* expanded source words (globs allowed), NULL-terminated */
+  const struct kn_df_source_content *contents;
+  size_t n_contents;              /* heredoc sources */
+  const char *dest;               /* expanded destination as written */
+  const char *workdir;            /* stage WORKDIR (absolute) for a relative dest */
+  const char *dest_root;          /* the stage root (absolute); nothing is written outside it */
+  const struct kn_ignore *ignore; /* .dockerignore, or NULL */
+  const char *chown;              /* expanded --chown "user[:group]" or NULL */
+  const char *chmod;              /* expanded --chmod (octal or symbolic) or NULL */
   bool is_add, parents, link;
-  const char *const *excludes;       /* --exclude patterns, NULL-terminated (or NULL) */
-  const char *checksum;              /* ADD --checksum */
-  int unpack;                        /* ADD --unpack: -1 default, 0, 1 */
+  const char *const *excludes; /* --exclude patterns, NULL-terminated (or NULL) */
+  const char *checksum;        /* ADD --checksum */
+  int unpack;                  /* ADD --unpack: -1 default, 0, 1 */
   bool keep_git_dir;
-  int64_t reproducible_epoch;        /* -1 = keep source mtimes */
+  int64_t reproducible_epoch; /* -1 = keep source mtimes */
   /* Called with every root-relative path written (for the snapshotter/layer writer). */
   int (*record) (void *payload, const char *path, struct kn_error **err);
   void *record_payload;

@@ -7,7 +7,8 @@
 
 #include "core/build/copy.h"
 
-struct clause {
+struct clause
+{
   unsigned who;   /* bits of 07777 the clause may touch (0 = all, like 'a') */
   char op;        /* '+', '-', '=' */
   unsigned perm;  /* rwx as 0777 pattern for each class, plus s/t */
@@ -15,7 +16,8 @@ struct clause {
   char copy_from; /* 'u', 'g', 'o' or 0 */
 };
 
-struct kn_copy_chmod {
+struct kn_copy_chmod
+{
   bool octal;
   mode_t mode;
   struct clause *c;
@@ -42,12 +44,24 @@ parse_symbolic (const char *s, struct kn_copy_chmod *m, struct kn_error **err)
             for (; *p && strchr ("rwxXst", *p); p++)
               switch (*p)
                 {
-                case 'r': c.perm |= 0444; break;
-                case 'w': c.perm |= 0222; break;
-                case 'x': c.perm |= 0111; break;
-                case 'X': c.X = true; break;
-                case 's': c.perm |= 06000; break;
-                case 't': c.perm |= 01000; break;
+                case 'r':
+                  c.perm |= 0444;
+                  break;
+                case 'w':
+                  c.perm |= 0222;
+                  break;
+                case 'x':
+                  c.perm |= 0111;
+                  break;
+                case 'X':
+                  c.X = true;
+                  break;
+                case 's':
+                  c.perm |= 06000;
+                  break;
+                case 't':
+                  c.perm |= 01000;
+                  break;
                 }
           m->c = kn_xrealloc (m->c, (m->n + 1) * sizeof *m->c);
           m->c[m->n++] = c;
@@ -69,14 +83,15 @@ kn_copy_chmod_parse (const char *s, struct kn_copy_chmod **out, struct kn_error 
       unsigned long v = 0;
       const char *p = s;
       for (; *p >= '0' && *p <= '7'; p++)
-        v = v * 8 + (unsigned long) (*p - '0');
-      if (*p != '\0' || p - s > 5 || v > 07777)
+        v = v * 8 + (unsigned long)(*p - '0');
+      if (*p != '\0' || p - s > 12 || v > 07777)
         {
           free (m);
-          return kn_error_make (err, KN_EINVAL, 0, "invalid chmod parameter %s", s);
+          return kn_error_make (err, KN_EINVAL, 0,
+                                "invalid chmod parameter: '%s'. it should be octal string and between 0 and 07777", s);
         }
       m->octal = true;
-      m->mode = (mode_t) v;
+      m->mode = (mode_t)v;
     }
   else
     {

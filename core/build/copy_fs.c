@@ -54,13 +54,45 @@ now_mtime (const struct kn_copy_ctx *c)
   return kn_copy_mtime (c, t);
 }
 
+/* Directory modes are set at the end so that a read-only directory can
+ * still be filled without privileges; mtimes after every write below. */
 static void
-push_dirtime (struct kn_copy_ctx *c, const char *path, struct timespec t)
+push_dirtime (struct kn_copy_ctx *c, const char *path, mode_t mode, struct timespec t)
 {
   if (c->ndirs == c->capdirs)
     c->dirs = kn_xrealloc (c->dirs, (c->capdirs = c->capdirs ? c->capdirs * 2 : 16) * sizeof *c->dirs);
   c->dirs[c->ndirs].path = kn_xstrdup (path);
+  c->dirs[c->ndirs].mode = mode & 07777;
   c->dirs[c->ndirs++].mtime = t;
+}
+
+void
+kn_copy_finish_dirs (struct kn_copy_ctx *c, bool apply)
+{
+  for (size_t i = c->ndirs; i-- > 0;)
+    {
+      if (apply)
+        {
+          /* reopened without following any symlink: a later entry may have
+             replaced a directory on the way */
+          struct kn_error *e = NULL;
+          int fd = kn_resolve_dir (c->dst_rootfd, c->dirs[i].path, KN_RESOLVE_NOFOLLOW, &e);
+          kn_error_free (e);
+          if (fd >= 0)
+            {
+              struct timespec ts[2] = { c->dirs[i].mtime, c->dirs[i].mtime };
+              if (fchmod (fd, c->dirs[i].mode) < 0 || futimens (fd, ts) < 0)
+                {
+                  /* best effort, like Docker */
+                }
+              close (fd);
+            }
+        }
+      free (c->dirs[i].path);
+    }
+  free (c->dirs);
+  c->dirs = NULL;
+  c->ndirs = c->capdirs = 0;
 }
 
 /* Open the parent of canonical PATH (no symlink allowed on the way). */
@@ -72,11 +104,11 @@ open_parent (struct kn_copy_ctx *c, int rootfd, const char *path, char **base, s
 
 static int
 set_meta (struct kn_copy_ctx *c, int dfd, const char *base, const char *path, mode_t mode, uid_t uid, gid_t gid,
-          bool is_link, struct kn_error **err)
+          bool no_mode, struct kn_error **err)
 {
   if (c->privileged && fchownat (dfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "chown /%s", path);
-  if (!is_link && fchmodat (dfd, base, mode & 07777, 0) < 0)
+  if (!no_mode && fchmodat (dfd, base, mode & 07777, 0) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "chmod /%s", path);
   return 0;
 }
@@ -90,10 +122,10 @@ mkdir_one (struct kn_copy_ctx *c, int rootfd, const char *path, struct kn_error 
     return dfd;
   if (mkdirat (dfd, base, 0700) < 0 && errno != EEXIST)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "mkdir /%s", path);
-  int r = set_meta (c, dfd, base, path, 0755, c->chown_set ? c->uid : 0, c->chown_set ? c->gid : 0, false, err);
+  int r = set_meta (c, dfd, base, path, 0700, c->chown_set ? c->uid : 0, c->chown_set ? c->gid : 0, false, err);
   if (r < 0)
     return r;
-  push_dirtime (c, path, now_mtime (c));
+  push_dirtime (c, path, 0755, now_mtime (c));
   return kn_copy_record (c, path, err);
 }
 
@@ -115,7 +147,7 @@ kn_copy_resolve (struct kn_copy_ctx *c, int rootfd, const char *path, int flags,
       if (*p == '\0')
         break;
       char *slash = strchr (p, '/');
-      kn_cleanup_free char *comp = slash ? kn_xstrndup (p, (size_t) (slash - p)) : kn_xstrdup (p);
+      kn_cleanup_free char *comp = slash ? kn_xstrndup (p, (size_t)(slash - p)) : kn_xstrdup (p);
       char *after = slash ? slash : p + strlen (p);
       while (*after == '/')
         after++;
@@ -227,17 +259,17 @@ kn_copy_make_dir (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t ui
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "mkdir /%s", path);
   if (!kept || force_meta)
     {
-      int r = set_meta (c, dfd, base, path, mode, uid, gid, false, err);
+      int r = set_meta (c, dfd, base, path, (mode & 07777) | 0700, uid, gid, false, err);
       if (r < 0)
         return r;
-      push_dirtime (c, path, mtime);
+      push_dirtime (c, path, mode, mtime);
     }
   return kn_copy_record (c, path, err);
 }
 
 int
-kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid,
-                    struct timespec mtime, kn_copy_fill_fn fill, void *payload, struct kn_error **err)
+kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid, struct timespec mtime,
+                    kn_copy_fill_fn fill, kn_copy_fill_fn post, void *payload, struct kn_error **err)
 {
   kn_cleanup_free char *base = NULL;
   kn_cleanup_close int dfd = open_parent (c, c->dst_rootfd, path, &base, err);
@@ -259,6 +291,8 @@ kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t 
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "chown /%s", path);
   if (fchmod (fd, mode & 07777) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "chmod /%s", path);
+  if (post && (r = post (payload, fd, &mtime, err)) < 0)
+    return r;
   struct timespec ts[2] = { mtime, mtime };
   if (futimens (fd, ts) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "utimes /%s", path);

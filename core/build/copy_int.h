@@ -9,30 +9,34 @@
 
 #include "core/build/copy.h"
 
-struct kn_copy_dirtime {
+struct kn_copy_dirtime
+{
   char *path;
+  mode_t mode;
   struct timespec mtime;
 };
 
-struct kn_copy_ctx {
+struct kn_copy_ctx
+{
   const struct kn_copy_request *req;
-  const char *label;            /* "COPY a b /x" */
+  const char *label; /* "COPY a b /x" */
   int src_rootfd, dst_rootfd;
   bool chown_set;
   uid_t uid;
   gid_t gid;
-  bool privileged;              /* euid 0: owners can be set */
+  bool privileged; /* euid 0: owners can be set */
   struct kn_copy_chmod *chmod;
-  struct kn_ignore *excludes;   /* --exclude, or NULL */
-  bool ignore_exceptions;       /* .dockerignore has '!' patterns */
+  struct kn_ignore *excludes; /* --exclude, or NULL */
+  bool ignore_exceptions;     /* .dockerignore has '!' patterns */
   bool exclude_exceptions;
-  struct kn_copy_dirtime *dirs; /* directory mtimes applied at the end */
+  struct kn_copy_dirtime *dirs; /* directory modes and mtimes applied at the end */
   size_t ndirs, capdirs;
-  char *buf;                    /* copy buffer */
-  bool replace_dirs;            /* tar extraction: replace a directory by a file and vice versa (Docker untar) */
+  char *buf;         /* copy buffer */
+  bool replace_dirs; /* tar extraction: replace a directory by a file and vice versa (Docker untar) */
 };
 
-enum {
+enum
+{
   KN_COPY_R_FOLLOW = 1 << 0,    /* follow the last component when it is a symlink */
   KN_COPY_R_MKPARENTS = 1 << 1, /* create missing intermediate directories */
   KN_COPY_R_MKLAST = 1 << 2     /* create the last component as a directory when missing */
@@ -46,6 +50,9 @@ enum {
 int kn_copy_resolve (struct kn_copy_ctx *c, int rootfd, const char *path, int flags, char **canon, struct stat *st,
                      struct kn_error **err);
 
+/* Apply the deferred directory modes and mtimes (deepest first) and free the list. */
+void kn_copy_finish_dirs (struct kn_copy_ctx *c, bool apply);
+
 /* Join root-relative A and name B ("" + "x" = "x"); new string. */
 char *kn_copy_join (const char *a, const char *b);
 
@@ -58,15 +65,18 @@ struct timespec kn_copy_mtime (const struct kn_copy_ctx *c, struct timespec t);
 /* Make sure canonical PATH in the dest root is a directory (an existing one is
  * kept, anything else replaced); MODE/owner/MTIME applied when it is created
  * or when FORCE_META.  Returns 0 or a negative code. */
-int kn_copy_make_dir (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid,
-                      struct timespec mtime, bool force_meta, struct kn_error **err);
+int kn_copy_make_dir (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid, struct timespec mtime,
+                      bool force_meta, struct kn_error **err);
 
 /* Fill callback of kn_copy_write_file: write the data into FD; may update *MTIME. */
 typedef int (*kn_copy_fill_fn) (void *payload, int fd, struct timespec *mtime, struct kn_error **err);
 
-/* Replace canonical PATH in the dest root by a regular file filled by FILL. */
+/* Replace canonical PATH in the dest root by a regular file filled by FILL;
+ * POST (may be NULL) runs after owner and mode are set (for xattrs such as
+ * security.capability, which a chown would clear). */
 int kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid,
-                        struct timespec mtime, kn_copy_fill_fn fill, void *payload, struct kn_error **err);
+                        struct timespec mtime, kn_copy_fill_fn fill, kn_copy_fill_fn post, void *payload,
+                        struct kn_error **err);
 
 /* Replace canonical PATH in the dest root by a symlink to TARGET. */
 int kn_copy_write_symlink (struct kn_copy_ctx *c, const char *path, const char *target, uid_t uid, gid_t gid,

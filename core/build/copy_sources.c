@@ -28,7 +28,8 @@ kn_copy_ignored (struct kn_copy_ctx *c, const char *path, struct kn_error **err)
   return kn_ignore_matches (c->req->ignore, path, err);
 }
 
-struct mlist {
+struct mlist
+{
   char **v;
   size_t n, cap;
 };
@@ -45,7 +46,7 @@ mlist_add (struct mlist *m, char *s)
 static int
 cmp_str (const void *a, const void *b)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 static int

@@ -14,7 +14,6 @@ int kn_copy_ignored (struct kn_copy_ctx *c, const char *path, struct kn_error **
 /* Expand the cleaned, root-relative source CLEAN (globs per component) into
  * the lexical paths it names (sorted per directory, NULL-terminated, caller
  * frees with kn_strv_free; a glob-free CLEAN gives itself).  *N = count. */
-int kn_copy_expand_source (struct kn_copy_ctx *c, const char *clean, char ***matches, size_t *n,
-                           struct kn_error **err);
+int kn_copy_expand_source (struct kn_copy_ctx *c, const char *clean, char ***matches, size_t *n, struct kn_error **err);
 
 #endif

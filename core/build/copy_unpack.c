@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <kaniko/sys/util.h>
@@ -44,8 +45,10 @@ kn_copy_is_archive (int fd)
   return ok;
 }
 
-struct data_fill {
+struct data_fill
+{
   struct archive *a;
+  struct archive_entry *e;
   const char *name, *entry;
   la_int64_t size;
 };
@@ -53,7 +56,7 @@ struct data_fill {
 static int
 fill_from_archive (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
 {
-  (void) mtime;
+  (void)mtime;
   struct data_fill *d = payload;
   const void *buf;
   size_t size;
@@ -64,7 +67,7 @@ fill_from_archive (void *payload, int fd, struct timespec *mtime, struct kn_erro
       if (r == ARCHIVE_EOF)
         {
           /* a sparse file may end with a hole */
-          if (d->size > 0 && ftruncate (fd, (off_t) d->size) < 0)
+          if (d->size > 0 && ftruncate (fd, (off_t)d->size) < 0)
             return kn_error_make (err, KN_EIO, errno, "%s: entry %s: truncate", d->name, d->entry);
           return 0;
         }
@@ -80,11 +83,26 @@ fill_from_archive (void *payload, int fd, struct timespec *mtime, struct kn_erro
               return kn_error_make (err, kn_error_code_from_errno (errno), errno, "%s: entry %s: write", d->name,
                                     d->entry);
             }
-          buf = (const char *) buf + n;
-          size -= (size_t) n;
+          buf = (const char *)buf + n;
+          size -= (size_t)n;
           off += n;
         }
     }
+}
+
+/* xattrs of the entry (SCHILY.xattr.*); failures ignored like BuildKit/Docker. */
+static int
+set_xattrs (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
+{
+  (void)mtime, (void)err;
+  struct data_fill *d = payload;
+  const char *name;
+  const void *value;
+  size_t size;
+  archive_entry_xattr_reset (d->e);
+  while (archive_entry_xattr_next (d->e, &name, &value, &size) == ARCHIVE_OK)
+    fsetxattr (fd, name, value, size, 0);
+  return 0;
 }
 
 static int
@@ -110,8 +128,8 @@ extract_entry (struct kn_copy_ctx *c, struct archive *a, struct archive_entry *e
   if (target[0] == '\0')
     return 0;
   mode_t mode = archive_entry_mode (e);
-  uid_t uid = c->chown_set ? c->uid : (uid_t) archive_entry_uid (e);
-  gid_t gid = c->chown_set ? c->gid : (gid_t) archive_entry_gid (e);
+  uid_t uid = c->chown_set ? c->uid : (uid_t)archive_entry_uid (e);
+  gid_t gid = c->chown_set ? c->gid : (gid_t)archive_entry_gid (e);
   struct timespec mt = { archive_entry_mtime (e), archive_entry_mtime_nsec (e) };
   mt = kn_copy_mtime (c, mt);
   const char *hl = archive_entry_hardlink (e);
@@ -119,7 +137,8 @@ extract_entry (struct kn_copy_ctx *c, struct archive *a, struct archive_entry *e
     {
       kn_cleanup_free char *hclean = kn_layer_path_clean (hl[0] == '/' ? hl + 1 : hl);
       if (!hclean)
-        return kn_error_make (err, KN_EPERM, 0, "%s: entry %s: link target %s escapes the destination", name, ename, hl);
+        return kn_error_make (err, KN_EPERM, 0, "%s: entry %s: link target %s escapes the destination", name, ename,
+                              hl);
       kn_cleanup_free char *hlex = kn_copy_join (dest_dir, hclean);
       kn_cleanup_free char *htarget = NULL;
       struct stat hst;
@@ -145,8 +164,8 @@ extract_entry (struct kn_copy_ctx *c, struct archive *a, struct archive_entry *e
     case S_IFDIR:
       return kn_copy_make_dir (c, target, mode, uid, gid, mt, true, err);
     case S_IFLNK:
-      return kn_copy_write_symlink (c, target, archive_entry_symlink (e) ? archive_entry_symlink (e) : "", uid, gid,
-                                    mt, err);
+      return kn_copy_write_symlink (c, target, archive_entry_symlink (e) ? archive_entry_symlink (e) : "", uid, gid, mt,
+                                    err);
     case S_IFCHR:
     case S_IFBLK:
     case S_IFIFO:
@@ -154,8 +173,8 @@ extract_entry (struct kn_copy_ctx *c, struct archive *a, struct archive_entry *e
     case S_IFREG:
     case 0:
       {
-        struct data_fill d = { a, name, ename, archive_entry_size (e) };
-        return kn_copy_write_file (c, target, mode, uid, gid, mt, fill_from_archive, &d, err);
+        struct data_fill d = { a, e, name, ename, archive_entry_size (e) };
+        return kn_copy_write_file (c, target, mode, uid, gid, mt, fill_from_archive, set_xattrs, &d, err);
       }
     default:
       return 0;

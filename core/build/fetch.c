@@ -37,17 +37,18 @@ kn_fetch_filename (const char *url)
   kn_cleanup_free char *path = kn_xstrndup (p, plen);
   char *slash = strchr (path, '/');
   if (!slash)
-    return kn_xstrdup ("index.html");
+    return kn_xstrdup ("__unnamed__");
   char *end = path + strlen (path);
   while (end > slash && end[-1] == '/')
     *--end = '\0';
   char *base = strrchr (path, '/');
   if (!base || base[1] == '\0')
-    return kn_xstrdup ("index.html");
+    return kn_xstrdup ("__unnamed__");
   return kn_xstrdup (base + 1);
 }
 
-struct sink {
+struct sink
+{
   int fd;
   struct kn_hasher *h;
   uint64_t size;
@@ -70,7 +71,7 @@ on_data (char *ptr, size_t size, size_t nmemb, void *ud)
           s->errnum = errno;
           return 0;
         }
-      done += (size_t) n;
+      done += (size_t)n;
     }
   kn_hasher_update (s->h, ptr, len);
   s->size += len;
@@ -80,7 +81,7 @@ on_data (char *ptr, size_t size, size_t nmemb, void *ud)
 static int
 on_progress (void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
-  (void) dt, (void) dn, (void) ut, (void) un;
+  (void)dt, (void)dn, (void)ut, (void)un;
   struct sink *s = ud;
   return kn_cancel_requested (s->cancel) ? 1 : 0;
 }
@@ -133,6 +134,6 @@ kn_fetch_url (const char *url, int fd, const struct kn_cancel *cancel, struct kn
     }
   kn_hasher_finish (s.h, res->digest);
   res->size = s.size;
-  res->mtime = ft >= 0 ? (int64_t) ft : -1;
+  res->mtime = ft >= 0 ? (int64_t)ft : -1;
   return 0;
 }

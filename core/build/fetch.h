@@ -11,10 +11,11 @@
 
 #include "core/util/digest.h"
 
-struct kn_fetch_result {
-  int64_t mtime;                    /* Last-Modified (seconds), or -1 when absent */
-  uint64_t size;                    /* bytes written */
-  char digest[KN_DIGEST_STR_LEN];   /* "sha256:<hex>" of the body */
+struct kn_fetch_result
+{
+  int64_t mtime;                  /* Last-Modified (seconds), or -1 when absent */
+  uint64_t size;                  /* bytes written */
+  char digest[KN_DIGEST_STR_LEN]; /* "sha256:<hex>" of the body */
 };
 
 /* 1 when WORD is an http:// or https:// URL. */
@@ -25,7 +26,7 @@ bool kn_fetch_is_url (const char *word);
 bool kn_fetch_is_git (const char *word);
 
 /* The file name ADD gives a download of URL: the last component of the URL
- * path ("index.html" when empty).  New string. */
+ * path ("__unnamed__" when empty, as BuildKit).  New string. */
 char *kn_fetch_filename (const char *url);
 
 /* GET URL (redirects followed) and write the body to FD.  A non-2xx status is

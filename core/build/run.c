@@ -179,63 +179,10 @@ secret_source (const struct kn_build_options *o, const char *id, char **tmpfile,
   return NULL;
 }
 
-/* Mount points the runner creates in the root, removed after the step. */
-struct created {
-  char **paths; /* topmost missing ancestor of each target, absolute */
-};
-
-static void
-note_target (const char *root, const char *target, struct created *cr)
-{
-  kn_cleanup_free char *clean = kn_layer_path_clean (target);
-  if (clean == NULL || *clean == '\0')
-    return;
-  kn_cleanup_free char *p = kn_xstrdup (clean);
-  for (char *s = p;; s++)
-    if (*s == '/' || *s == '\0')
-      {
-        char saved = *s;
-        *s = '\0';
-        kn_cleanup_free char *abs = kn_xasprintf ("%s/%s", root, p);
-        struct stat st;
-        if (lstat (abs, &st) < 0)
-          {
-            kn_strv_push (&cr->paths, abs);
-            return;
-          }
-        *s = saved;
-        if (saved == '\0')
-          return;
-      }
-}
-
-static void
-remove_empty (const char *path)
-{
-  struct stat st;
-  if (lstat (path, &st) < 0)
-    return;
-  if (S_ISDIR (st.st_mode))
-    {
-      kn_cleanup_dir DIR *d = opendir (path);
-      struct dirent *e;
-      while (d && (e = readdir (d)) != NULL)
-        if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
-          {
-            kn_cleanup_free char *sub = kn_xasprintf ("%s/%s", path, e->d_name);
-            remove_empty (sub);
-          }
-      rmdir (path);
-    }
-  else if (S_ISREG (st.st_mode) && st.st_size == 0)
-    unlink (path);
-}
-
 static int
 build_mounts (struct kn_bctx *c, size_t si, const struct kn_df_instruction *ins, struct kn_mount_spec **out,
-              size_t *n, char ***owned, struct created *cr, struct kn_error **err)
+              size_t *n, char ***owned, struct kn_error **err)
 {
-  struct kn_bstage_state *ss = &c->states[si];
   for (size_t k = 0; k < ins->n_mounts; k++)
     {
       const struct kn_df_mount *m = &ins->mounts[k];
@@ -253,8 +200,12 @@ build_mounts (struct kn_bctx *c, size_t si, const struct kn_df_instruction *ins,
                 if (ret < 0)
                   return ret;
                 if (ref < 0)
-                  return kn_error_make (err, KN_ENOTSUP, 0, "not supported yet: --mount from=%s (an image)", m->from);
-                from_root = c->states[ref].root;
+                  {
+                    if ((ret = kn_bstage_image_root (c, m->from, &from_root, err)) < 0)
+                      return ret;
+                  }
+                else
+                  from_root = c->states[ref].root;
               }
             kn_cleanup_free char *rel = kn_layer_path_clean (m->source ? m->source : "/");
             if (rel == NULL)
@@ -335,7 +286,6 @@ build_mounts (struct kn_bctx *c, size_t si, const struct kn_df_instruction *ins,
         return kn_error_make (err, KN_EINVAL, 0, "--mount %s: target must be an absolute path",
                               m->spec ? m->spec : "");
       ms.target = target;
-      note_target (ss->root, target, cr);
       *out = kn_xrealloc (*out, (*n + 1) * sizeof **out);
       (*out)[(*n)++] = ms;
     }
@@ -440,7 +390,6 @@ kn_brun (struct kn_bctx *c, size_t i, const struct kn_df_instruction *ins, size_
   struct kn_mount_spec *mounts = NULL;
   size_t n_mounts = 0;
   char **owned = NULL;
-  struct created cr = { 0 };
   if (pipes)
     {
       mounts = kn_xcalloc (1, sizeof *mounts);
@@ -450,7 +399,7 @@ kn_brun (struct kn_bctx *c, size_t i, const struct kn_df_instruction *ins, size_
       mounts[0].readonly = 1;
       n_mounts = 1;
     }
-  ret = build_mounts (c, i, ins, &mounts, &n_mounts, &owned, &cr, err);
+  ret = build_mounts (c, i, ins, &mounts, &n_mounts, &owned, err);
   if (ret < 0)
     kn_error_wrap (err, "RUN step %zu (%s:%d)", step, file, ins->start_line);
 
@@ -485,9 +434,6 @@ kn_brun (struct kn_bctx *c, size_t i, const struct kn_df_instruction *ins, size_
       if (ret < 0)
         kn_error_wrap (err, "RUN step %zu (%s:%d)", step, file, ins->start_line);
     }
-  for (size_t k = 0; cr.paths && cr.paths[k]; k++)
-    remove_empty (cr.paths[k]);
-  kn_strv_free (cr.paths);
   free (exec_root);
   free (mounts);
   kn_strv_free (owned);

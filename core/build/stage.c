@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <kaniko/log.h>
 #include <kaniko/sys/util.h>
@@ -10,6 +11,8 @@
 #include "core/build/copy.h"
 #include "core/build/pull.h"
 #include "core/build/run.h"
+#include "core/build/userdb.h"
+#include "core/dockerfile/parser.h"
 #include "core/build/stage.h"
 #include "core/image/mediatype.h"
 #include "core/image/platform.h"
@@ -110,6 +113,36 @@ apply_layers (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_error **e
   return 0;
 }
 
+int
+kn_bstage_image_root (struct kn_bctx *c, const char *name, const char **root, struct kn_error **err)
+{
+  for (size_t k = 0; k < c->n_images; k++)
+    if (strcmp (c->image_names[k], name) == 0)
+      {
+        *root = c->images[k].root;
+        return 0;
+      }
+  c->images = kn_xrealloc (c->images, (c->n_images + 1) * sizeof *c->images);
+  c->image_names = kn_xrealloc (c->image_names, (c->n_images + 1) * sizeof *c->image_names);
+  struct kn_bstage_state *ss = &c->images[c->n_images];
+  memset (ss, 0, sizeof *ss);
+  c->image_names[c->n_images] = kn_xstrdup (name);
+  c->n_images++;
+  kn_cleanup_free char *sub = kn_xasprintf ("images/%zu", c->n_images - 1);
+  int ret = kn_kdir_subdir (c->kd, sub, &ss->root, err);
+  if (ret < 0)
+    return ret;
+  chmod (ss->root, 0755);
+  ret = kn_build_pull (&c->reg, c->kd->store, name, c->o->custom_platform, &ss->img, err);
+  if (ret == 0)
+    ret = apply_layers (c, ss, err);
+  if (ret < 0)
+    return ret;
+  ss->done = true;
+  *root = ss->root;
+  return 0;
+}
+
 static int
 do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct kn_df_instruction *ins,
          struct kn_error **err)
@@ -127,9 +160,11 @@ do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct 
         goto fail;
       if (ref < 0)
         {
-          ret = kn_error_make (err, KN_ENOTSUP, 0,
-                               "not supported yet: --from=%s names no earlier stage (copying from an image)", cp->from);
-          goto fail;
+          kn_log (KN_LOG_INFO, "--from=%s names no stage: copying from the image %s", cp->from, cp->from);
+          if ((ret = kn_bstage_image_root (c, cp->from, &src_root, err)) < 0)
+            goto fail;
+          from_context = false;
+          goto copy;
         }
       struct kn_bstage_state *fs = &c->states[ref];
       if (!fs->done || !fs->root_complete)
@@ -141,6 +176,7 @@ do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct 
       from_context = false;
     }
 
+copy:;
   struct kn_changeset *cs = kn_changeset_new ();
   struct kn_copy_request req = { 0 };
   req.src_root = src_root;
@@ -195,6 +231,18 @@ do_workdir (struct kn_bctx *c, struct kn_bstage_state *ss, const struct kn_df_in
       struct stat st;
       if (lstat (abs, &st) < 0 && errno == ENOENT)
         {
+          /* Owned by the current USER, like kaniko. */
+          uid_t uid = 0;
+          gid_t gid = 0;
+          const char *user = ss->img.c.config.user;
+          if (user && *user)
+            {
+              gid_t *groups = NULL;
+              size_t n_groups = 0;
+              if ((ret = kn_userdb_resolve_user (ss->root, user, &uid, &gid, &groups, &n_groups, err)) < 0)
+                return kn_error_wrap (err, "%s:%d: WORKDIR: USER %s", file, ins->start_line, user);
+              free (groups);
+            }
           struct kn_changeset *cs = kn_changeset_new ();
           kn_cleanup_free char *p = kn_xstrdup (clean);
           for (char *s = p;; s++)
@@ -211,6 +259,12 @@ do_workdir (struct kn_bctx *c, struct kn_bstage_state *ss, const struct kn_df_in
                         return kn_error_make (err, KN_EIO, errno, "%s:%d: WORKDIR: mkdir %s", file, ins->start_line,
                                               p);
                       }
+                    if ((uid || gid) && lchown (a, uid, gid) < 0 && errno != EPERM)
+                      {
+                        kn_changeset_free (cs);
+                        return kn_error_make (err, KN_EIO, errno, "%s:%d: WORKDIR: chown %s", file,
+                                              ins->start_line, p);
+                      }
                     kn_changeset_add (cs, p, KN_CHANGE_ADD);
                   }
                 *s = saved;
@@ -225,6 +279,56 @@ do_workdir (struct kn_bctx *c, struct kn_bstage_state *ss, const struct kn_df_in
         }
     }
   return 0;
+}
+
+/* One instruction of stage I (STEP: its 1-based position). */
+static int
+exec_one (struct kn_bctx *c, size_t i, struct kn_bstage_state *ss, const struct kn_df_instruction *raw, size_t step,
+          bool *cmd_set, struct kn_error **err)
+{
+  const char *file = c->src->dockerfile_name;
+  struct kn_df_instruction *ins = NULL;
+  int ret = 0;
+  kn_log (KN_LOG_INFO, "%s", raw->original);
+  if (raw->kind == KN_DF_ARG)
+    {
+      for (size_t a = 0; a < raw->n_args && ret >= 0; a++)
+        ret = kn_buildenv_arg (ss->env, &raw->args[a], err);
+      if (ret < 0)
+        return kn_error_wrap (err, "%s:%d: ARG", file, raw->start_line);
+      kn_bstage_add_history (c, &ss->img, raw->original, 1);
+      return 0;
+    }
+  if ((ret = kn_buildenv_expand_instruction (ss->env, raw, &ins, err)) < 0)
+    return ret;
+  switch (ins->kind)
+    {
+    case KN_DF_COPY:
+    case KN_DF_ADD:
+      ret = do_copy (c, i, ss, ins, err);
+      break;
+    case KN_DF_WORKDIR:
+      ret = do_workdir (c, ss, ins, err);
+      if (ret == 0)
+        kn_bstage_add_history (c, &ss->img, ins->original, 1);
+      break;
+    case KN_DF_RUN:
+      ret = kn_brun (c, i, ins, step, err);
+      break;
+    case KN_DF_FROM:
+      ret = kn_error_make (err, KN_EINVAL, 0, "%s:%d: FROM is not allowed here", file, ins->start_line);
+      break;
+    default:
+      ret = kn_bmeta_apply (&ss->img.c, ins, ss->env, cmd_set);
+      if (ret >= 0)
+        {
+          kn_bstage_add_history (c, &ss->img, ins->original, 1);
+          ret = 0;
+        }
+      break;
+    }
+  kn_df_instruction_free (ins);
+  return ret < 0 ? ret : 0;
 }
 
 int
@@ -272,62 +376,53 @@ kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
   else if (c->need_root[i] && (ret = apply_layers (c, ss, err)) < 0)
     return kn_error_wrap (err, "%s:%d: FROM %s: unpack", file, st->from->start_line, st->base);
 
+  /* The base image's ONBUILD triggers run first (Docker, kaniko). */
+  struct kn_df_ast *trig_ast = NULL;
+  struct kn_df_instructions *triggers = NULL;
   if (ss->img.c.config.on_build && ss->img.c.config.on_build[0])
-    kn_log (KN_LOG_WARN, "%s:%d: the base image has ONBUILD triggers; they are not run yet", file,
-            st->from->start_line);
+    {
+      kn_cleanup_free char *text = kn_xstrdup ("");
+      for (size_t k = 0; ss->img.c.config.on_build[k]; k++)
+        {
+          char *n = kn_xasprintf ("%s%s\n", text, ss->img.c.config.on_build[k]);
+          free (text);
+          text = n;
+        }
+      kn_cleanup_free char *name = kn_xasprintf ("%s:%d: ONBUILD trigger of %s", file, st->from->start_line, st->base);
+      ret = kn_df_parse (name, text, strlen (text), &trig_ast, err);
+      if (ret == 0)
+        ret = kn_df_instructions_from_ast (trig_ast, name, &triggers, err);
+      kn_df_ast_free (trig_ast);
+      if (ret < 0)
+        return ret;
+      for (size_t k = 0; k < triggers->n && !ss->root_complete; k++)
+        if (triggers->v[k]->kind == KN_DF_RUN && (ret = apply_layers (c, ss, err)) < 0)
+          {
+            kn_df_instructions_free (triggers);
+            return kn_error_wrap (err, "%s:%d: FROM %s: unpack", file, st->from->start_line, st->base);
+          }
+    }
   kn_strv_free (ss->img.c.config.on_build);
   ss->img.c.config.on_build = NULL;
   free (ss->img.c.created);
   ss->img.c.created = kn_xstrdup (c->created);
 
   if ((ret = kn_buildenv_new (c->plan, i, (const char *const *) ss->img.c.config.env, &ss->env, err)) < 0)
-    return ret;
+    {
+      kn_df_instructions_free (triggers);
+      return ret;
+    }
   if (st->base_stage >= 0)
     kn_buildenv_inherit (ss->env, c->states[st->base_stage].env);
   bool cmd_set = false;
   ret = 0;
-  for (size_t k = 0; k < st->n_ins && ret >= 0; k++)
+  size_t n_trig = triggers ? triggers->n : 0;
+  for (size_t k = 0; k < n_trig + st->n_ins && ret >= 0; k++)
     {
-      const struct kn_df_instruction *raw = st->ins[k];
-      struct kn_df_instruction *ins = NULL;
-      kn_log (KN_LOG_INFO, "%s", raw->original);
-      if (raw->kind == KN_DF_ARG)
-        {
-          for (size_t a = 0; a < raw->n_args && ret >= 0; a++)
-            ret = kn_buildenv_arg (ss->env, &raw->args[a], err);
-          if (ret < 0)
-            kn_error_wrap (err, "%s:%d: ARG", file, raw->start_line);
-          else
-            kn_bstage_add_history (c, &ss->img, raw->original, 1);
-          continue;
-        }
-      if ((ret = kn_buildenv_expand_instruction (ss->env, raw, &ins, err)) < 0)
-        break;
-      switch (ins->kind)
-        {
-        case KN_DF_COPY:
-        case KN_DF_ADD:
-          ret = do_copy (c, i, ss, ins, err);
-          break;
-        case KN_DF_WORKDIR:
-          ret = do_workdir (c, ss, ins, err);
-          if (ret == 0)
-            kn_bstage_add_history (c, &ss->img, ins->original, 1);
-          break;
-        case KN_DF_RUN:
-          ret = kn_brun (c, i, ins, k + 1, err);
-          break;
-        case KN_DF_FROM:
-          ret = kn_error_make (err, KN_EINTERNAL, 0, "%s:%d: FROM inside a stage", file, ins->start_line);
-          break;
-        default:
-          ret = kn_bmeta_apply (&ss->img.c, ins, ss->env, &cmd_set);
-          if (ret >= 0)
-            kn_bstage_add_history (c, &ss->img, ins->original, 1);
-          break;
-        }
-      kn_df_instruction_free (ins);
+      const struct kn_df_instruction *raw = k < n_trig ? triggers->v[k] : st->ins[k - n_trig];
+      ret = exec_one (c, i, ss, raw, k + 1, &cmd_set, err);
     }
+  kn_df_instructions_free (triggers);
   kn_brun_close (ss);
   if (ret < 0)
     return ret;

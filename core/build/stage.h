@@ -46,7 +46,15 @@ struct kn_bctx {
   int64_t epoch;                      /* reproducible time (seconds), or -1 */
   char *created;                      /* RFC 3339 time for config and history */
   struct kn_bstage_state *states;     /* one per plan stage */
+  struct kn_bstage_state *images;     /* images named by COPY --from / --mount from= (unpacked) */
+  char **image_names;                 /* their references, parallel to IMAGES */
+  size_t n_images;
 };
+
+/* The root of image NAME (COPY --from=NAME that names no stage), pulled for
+ * the stage's platform and unpacked once per build.  Returns 0 and *ROOT
+ * (owned by C) or < 0. */
+int kn_bstage_image_root (struct kn_bctx *c, const char *name, const char **root, struct kn_error **err);
 
 /* Snapshot CS of stage state SS's root as one new layer of its image, with
  * the history entry CREATED_BY.  Returns 0 or < 0. */

@@ -93,8 +93,8 @@ lookup_passwd (const char *root, const char *name, uid_t *uid, gid_t *gid, char 
         continue;
       if (by_id ? u == want : strcmp (fl[0], name) == 0)
         {
-          *uid = (uid_t) u;
-          *gid = (gid_t) g;
+          *uid = (uid_t)u;
+          *gid = (gid_t)g;
           if (name_out)
             *name_out = kn_xstrdup (fl[0]);
           return 1;
@@ -119,7 +119,7 @@ lookup_group (const char *root, const char *name, gid_t *gid)
         continue;
       if (strcmp (fl[0], name) == 0)
         {
-          *gid = (gid_t) g;
+          *gid = (gid_t)g;
           return 1;
         }
     }
@@ -134,7 +134,7 @@ resolve_group (const char *root, const char *group, gid_t *gid, struct kn_error 
     return 0;
   if (parse_id (group, &v))
     {
-      *gid = (gid_t) v;
+      *gid = (gid_t)v;
       return 0;
     }
   return kn_error_make (err, KN_ENOTFOUND, 0, "unable to find group %s: no matching entries in group file", group);
@@ -152,8 +152,8 @@ kn_userdb_resolve_chown (const char *root, const char *spec, uid_t *uid, gid_t *
   unsigned long v;
   if (parse_id (user, &v))
     {
-      *uid = (uid_t) v;
-      *gid = (gid_t) v;
+      *uid = (uid_t)v;
+      *gid = (gid_t)v;
     }
   else if (!lookup_passwd (root, user, uid, gid, NULL))
     return kn_error_make (err, KN_ENOTFOUND, 0, "unable to find user %s: no matching entries in passwd file", user);
@@ -178,7 +178,7 @@ kn_userdb_resolve_user (const char *root, const char *user_spec, uid_t *uid, gid
     {
       if (!parse_id (user, &v))
         return kn_error_make (err, KN_ENOTFOUND, 0, "unable to find user %s: no matching entries in passwd file", user);
-      *uid = (uid_t) v;
+      *uid = (uid_t)v;
       *gid = 0;
     }
   if (group && *group)
@@ -204,7 +204,7 @@ kn_userdb_resolve_user (const char *root, const char *user_spec, uid_t *uid, gid
         if (strcmp (m, name) == 0)
           {
             *groups = kn_xrealloc (*groups, (*n_groups + 1) * sizeof **groups);
-            (*groups)[(*n_groups)++] = (gid_t) g;
+            (*groups)[(*n_groups)++] = (gid_t)g;
             break;
           }
     }

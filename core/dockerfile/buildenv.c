@@ -28,7 +28,7 @@ static void
 split_kv (const char *kv, char **key, const char **value)
 {
   const char *eq = strchr (kv, '=');
-  *key = eq ? kn_xstrndup (kv, (size_t) (eq - kv)) : kn_xstrdup (kv);
+  *key = eq ? kn_xstrndup (kv, (size_t)(eq - kv)) : kn_xstrdup (kv);
   *value = eq ? eq + 1 : "";
 }
 
@@ -122,6 +122,22 @@ kn_buildenv_arg (struct kn_buildenv *e, const struct kn_df_argdef *def, struct k
   return 0;
 }
 
+int
+kn_buildenv_apply (struct kn_buildenv *e, const struct kn_df_instruction *ins, struct kn_error **err)
+{
+  if (ins->kind == KN_DF_ARG)
+    for (size_t i = 0; i < ins->n_args; i++)
+      {
+        int r = kn_buildenv_arg (e, &ins->args[i], err);
+        if (r < 0)
+          return kn_error_wrap (err, "%s:%d: ARG %s", e->p->file, ins->start_line, ins->args[i].key);
+      }
+  if (ins->kind == KN_DF_ENV)
+    for (size_t i = 0; i < ins->n_kvs; i++)
+      kn_buildenv_set_env (e, ins->kvs[i].key, ins->kvs[i].value);
+  return 0;
+}
+
 void
 kn_buildenv_set_env (struct kn_buildenv *e, const char *key, const char *value)
 {
@@ -132,14 +148,14 @@ kn_buildenv_set_env (struct kn_buildenv *e, const char *key, const char *value)
 int
 kn_buildenv_expand (const struct kn_buildenv *e, const char *word, char **out, struct kn_error **err)
 {
-  struct kn_shell_lex lex = { .escape = e->p->escape, .env = (const char *const *) e->expand };
+  struct kn_shell_lex lex = { .escape = e->p->escape, .env = (const char *const *)e->expand };
   return kn_shell_process_word (&lex, word, out, err);
 }
 
 int
 kn_buildenv_expand_words (const struct kn_buildenv *e, const char *word, char ***out, struct kn_error **err)
 {
-  struct kn_shell_lex lex = { .escape = e->p->escape, .env = (const char *const *) e->expand };
+  struct kn_shell_lex lex = { .escape = e->p->escape, .env = (const char *const *)e->expand };
   return kn_shell_process_words (&lex, word, out, err);
 }
 
@@ -152,13 +168,19 @@ kn_buildenv_get (const struct kn_buildenv *e, const char *key)
 const char *const *
 kn_buildenv_image_env (struct kn_buildenv *e)
 {
-  return (const char *const *) e->env;
+  return (const char *const *)e->env;
+}
+
+const char *const *
+kn_buildenv_args (struct kn_buildenv *e)
+{
+  return (const char *const *)e->args;
 }
 
 const char *const *
 kn_buildenv_expand_env (struct kn_buildenv *e)
 {
-  return (const char *const *) e->expand;
+  return (const char *const *)e->expand;
 }
 
 const char *const *
@@ -166,7 +188,7 @@ kn_buildenv_run_env (struct kn_buildenv *e)
 {
   size_t n = 0;
   if (e->run)
-    return (const char *const *) e->run;
+    return (const char *const *)e->run;
   e->run = kn_xcalloc (1, sizeof *e->run);
   for (size_t i = 0; i < e->n_env; i++)
     {
@@ -189,7 +211,7 @@ kn_buildenv_run_env (struct kn_buildenv *e)
       if (v && kn_envv_get (e->run, kn_plan_proxy_args[i]) == NULL)
         kn_envv_set (&e->run, &n, kn_plan_proxy_args[i], v);
     }
-  return (const char *const *) e->run;
+  return (const char *const *)e->run;
 }
 
 /* ---- deep copy of an instruction ---- */
@@ -334,7 +356,7 @@ expand_field (const struct kn_buildenv *e, char **field, struct kn_error **err)
 static int
 expand_raw (const struct kn_buildenv *e, char **field, struct kn_error **err)
 {
-  struct kn_shell_lex lex = { .escape = '\\', .env = (const char *const *) e->expand };
+  struct kn_shell_lex lex = { .escape = '\\', .env = (const char *const *)e->expand };
   const char *s = *field ? *field : "";
   char *buf = NULL, *out = NULL;
   size_t len = 0;
@@ -452,7 +474,7 @@ expand_mount (const struct kn_buildenv *e, struct kn_df_mount *m, struct kn_erro
       r = kn_buildenv_expand (e, eq + 1, &value, err);
       if (r < 0)
         break;
-      field = kn_xasprintf ("%.*s=%s", (int) (eq - fields[i]), fields[i], value);
+      field = kn_xasprintf ("%.*s=%s", (int)(eq - fields[i]), fields[i], value);
       csv_put (f, field);
     }
   fclose (f);

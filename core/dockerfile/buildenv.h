@@ -29,6 +29,11 @@ void kn_buildenv_inherit (struct kn_buildenv *e, const struct kn_buildenv *paren
  * in the current scope, else (no default) the meta ARG of that name, else
  * unset.  Returns 0 or a negative code (bad default). */
 int kn_buildenv_arg (struct kn_buildenv *e, const struct kn_df_argdef *def, struct kn_error **err);
+/* Apply an expanded instruction INS (from kn_buildenv_expand_instruction) to
+ * the scope: each ARG definition (kn_buildenv_arg), each ENV pair
+ * (kn_buildenv_set_env); other kinds do nothing.  Returns 0 or a negative
+ * code with *err naming "FILE:LINE". */
+int kn_buildenv_apply (struct kn_buildenv *e, const struct kn_df_instruction *ins, struct kn_error **err);
 /* Set ENV KEY=VALUE (already expanded). */
 void kn_buildenv_set_env (struct kn_buildenv *e, const char *key, const char *value);
 /* Expand WORD in the current scope (BuildKit ProcessWord): 0 and a new *out, or -KN_EINVAL. */
@@ -54,6 +59,8 @@ const char *const *kn_buildenv_run_env (struct kn_buildenv *e);
 const char *const *kn_buildenv_image_env (struct kn_buildenv *e);
 /* The environment words are expanded against: ARG values, then ENV (ENV wins). */
 const char *const *kn_buildenv_expand_env (struct kn_buildenv *e);
+/* The stage's ARGs that have a value, "K=V" in declaration order (for cache keys and history). */
+const char *const *kn_buildenv_args (struct kn_buildenv *e);
 /* Value of variable KEY as expansion sees it, or NULL when unset (owned by E). */
 const char *kn_buildenv_get (const struct kn_buildenv *e, const char *key);
 

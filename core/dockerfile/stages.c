@@ -17,8 +17,8 @@
 #include "core/image/platform.h"
 
 const char *const kn_plan_platform_args[]
-    = { "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH",
-        "BUILDVARIANT",   NULL };
+    = { "TARGETPLATFORM", "TARGETOS",     "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS",
+        "BUILDARCH",      "BUILDVARIANT", NULL };
 
 const char *const kn_plan_proxy_args[]
     = { "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
@@ -28,7 +28,7 @@ static size_t
 key_len (const char *kv)
 {
   const char *eq = strchr (kv, '=');
-  return eq ? (size_t) (eq - kv) : strlen (kv);
+  return eq ? (size_t)(eq - kv) : strlen (kv);
 }
 
 const char *
@@ -72,7 +72,7 @@ lower (const char *s)
 {
   char *r = kn_xstrdup (s);
   for (char *c = r; *c; c++)
-    *c = (char) tolower ((unsigned char) *c);
+    *c = (char)tolower ((unsigned char)*c);
   return r;
 }
 
@@ -99,7 +99,7 @@ collect_build_args (struct kn_build_plan *p, const char *const *args)
       const char *eq = strchr (args[i], '=');
       if (eq)
         {
-          kn_cleanup_free char *k = kn_xstrndup (args[i], (size_t) (eq - args[i]));
+          kn_cleanup_free char *k = kn_xstrndup (args[i], (size_t)(eq - args[i]));
           kn_envv_set (&p->build_args, &n, k, eq + 1);
         }
       else
@@ -151,14 +151,13 @@ add_platform_args (struct kn_build_plan *p, size_t *n, const char *prefix, const
 static int
 expand_meta (const struct kn_build_plan *p, char escape, const char *word, char **out, struct kn_error **err)
 {
-  struct kn_shell_lex lex = { .escape = escape, .env = (const char *const *) p->meta_env };
+  struct kn_shell_lex lex = { .escape = escape, .env = (const char *const *)p->meta_env };
   return kn_shell_process_word (&lex, word, out, err);
 }
 
 /* buildMetaArgs: the ARGs before the first FROM, in order. */
 static int
-meta_args (struct kn_build_plan *p, size_t *n, const struct kn_df_instruction *ins, char escape,
-           struct kn_error **err)
+meta_args (struct kn_build_plan *p, size_t *n, const struct kn_df_instruction *ins, char escape, struct kn_error **err)
 {
   for (size_t k = 0; k < ins->n_args; k++)
     {
@@ -201,7 +200,7 @@ parse_index (const char *s, long *out)
   if (*d == '\0')
     return false;
   for (const char *c = d; *c; c++)
-    if (!isdigit ((unsigned char) *c))
+    if (!isdigit ((unsigned char)*c))
       return false;
   errno = 0;
   *out = strtol (s, &end, 10);
@@ -215,15 +214,15 @@ kn_plan_stage_ref (const struct kn_build_plan *p, size_t current, const char *re
   *stage = -1;
   if (parse_index (ref, &idx))
     {
-      if (idx < 0 || (size_t) idx >= p->n)
+      if (idx < 0 || (size_t)idx >= p->n)
         return kn_error_make (err, KN_EINVAL, 0, "invalid stage index %s", ref);
-      if ((size_t) idx == current)
+      if ((size_t)idx == current)
         return kn_error_make (err, KN_EINVAL, 0, "stage %ld refers to the current stage", idx);
-      if ((size_t) idx > current)
+      if ((size_t)idx > current)
         return kn_error_make (err, KN_EINVAL, 0,
                               "stage %ld is defined after the current stage %zu, it needs to be defined before", idx,
                               current);
-      *stage = (int) idx;
+      *stage = (int)idx;
       return 0;
     }
   for (size_t i = 0; i < p->n; i++)
@@ -231,7 +230,7 @@ kn_plan_stage_ref (const struct kn_build_plan *p, size_t current, const char *re
       {
         if (i < current)
           {
-            *stage = (int) i;
+            *stage = (int)i;
             return 0;
           }
         if (i == current)
@@ -260,7 +259,7 @@ instruction_deps (struct kn_build_plan *p, struct kn_stage *s, const struct kn_d
       if (r < 0)
         return kn_error_wrap (err, "%s:%d: COPY --from=%s", p->file, ins->start_line, ins->copy.from);
       if (st >= 0)
-        add_dep (s, (size_t) st);
+        add_dep (s, (size_t)st);
     }
   if (ins->kind == KN_DF_RUN)
     for (size_t m = 0; m < ins->n_mounts; m++)
@@ -272,7 +271,7 @@ instruction_deps (struct kn_build_plan *p, struct kn_stage *s, const struct kn_d
         if (r < 0)
           return kn_error_wrap (err, "%s:%d: RUN --mount from=%s", p->file, ins->start_line, from);
         if (st >= 0)
-          add_dep (s, (size_t) st);
+          add_dep (s, (size_t)st);
       }
   return 0;
 }
@@ -320,10 +319,11 @@ find_target (struct kn_build_plan *p, const char *target, struct kn_error **err)
 static int
 str_cmp (const void *a, const void *b)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
-/* Names of --build-arg values no ARG declared, as kaniko/docker warn. */
+/* Names of --build-arg values no ARG declared (proxy and platform args
+ * excepted), as kaniko/docker warn. */
 static void
 unused_warning (struct kn_build_plan *p, const struct kn_df_instructions *list)
 {
@@ -332,7 +332,7 @@ unused_warning (struct kn_build_plan *p, const struct kn_df_instructions *list)
   for (size_t i = 0; p->build_args[i]; i++)
     {
       kn_cleanup_free char *k = kn_xstrndup (p->build_args[i], key_len (p->build_args[i]));
-      bool used = in_list (kn_plan_proxy_args, k);
+      bool used = in_list (kn_plan_proxy_args, k) || in_list (kn_plan_platform_args, k);
       for (size_t j = 0; !used && j < list->n; j++)
         if (list->v[j]->kind == KN_DF_ARG)
           for (size_t a = 0; a < list->v[j]->n_args; a++)
@@ -401,23 +401,30 @@ build_stages (struct kn_build_plan *p, const struct kn_df_instructions *list, si
       if (r < 0)
         return kn_error_wrap (err, "%s:%d", p->file, ins->start_line);
       if (*s->base == '\0')
-        return kn_error_make (err, KN_EINVAL, 0, "%s:%d: base name (%s) should not be blank", p->file,
-                              ins->start_line, ins->base);
+        return kn_error_make (err, KN_EINVAL, 0, "%s:%d: base name (%s) should not be blank", p->file, ins->start_line,
+                              ins->base);
       s->scratch = strcmp (s->base, "scratch") == 0;
       if (ins->platform)
         {
           r = expand_meta (p, escape, ins->platform, &s->platform, err);
           if (r < 0)
-            return kn_error_wrap (err, "%s:%d: failed to process arguments for platform %s", p->file,
-                                  ins->start_line, ins->platform);
+            return kn_error_wrap (err, "%s:%d: failed to process arguments for platform %s", p->file, ins->start_line,
+                                  ins->platform);
           if (*s->platform == '\0')
             return kn_error_make (err, KN_EINVAL, 0, "%s:%d: empty platform value from expression %s", p->file,
                                   ins->start_line, ins->platform);
+          {
+            struct kn_platform pl = { 0 };
+            r = kn_platform_parse (s->platform, &pl, err);
+            kn_platform_clear (&pl);
+            if (r < 0)
+              return kn_error_wrap (err, "%s:%d: failed to parse platform %s", p->file, ins->start_line, ins->platform);
+          }
         }
       for (size_t k = 0; k + 1 < p->n; k++)
         if (p->stages[k].name && strcasecmp (p->stages[k].name, s->base) == 0)
           {
-            s->base_stage = (int) k;
+            s->base_stage = (int)k;
             add_dep (s, k);
           }
     }
@@ -483,8 +490,7 @@ kn_plan_new (const struct kn_df_instructions *list, const struct kn_plan_opts *o
       const struct kn_df_instruction *ins = list->v[first];
       if (ins->kind != KN_DF_ARG)
         {
-          r = kn_error_make (err, KN_EINVAL, 0, "%s:%d: no build stage in current context", p->file,
-                             ins->start_line);
+          r = kn_error_make (err, KN_EINVAL, 0, "%s:%d: no build stage in current context", p->file, ins->start_line);
           goto fail;
         }
       if ((r = meta_args (p, &n_meta, ins, escape, err)) < 0)

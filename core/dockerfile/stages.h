@@ -17,10 +17,10 @@ struct kn_stage
   size_t index;
   char *name;                           /* lower-cased AS name, or NULL */
   const struct kn_df_instruction *from; /* the FROM instruction (owned by the instruction list) */
-  char *base;      /* FROM image after meta-ARG expansion ("scratch", "busybox:1.36", a stage name) */
-  int base_stage;  /* index of the earlier stage used as base, or -1 */
-  bool scratch;    /* base is "scratch" */
-  char *platform;  /* expanded --platform or NULL */
+  char *base;     /* FROM image after meta-ARG expansion ("scratch", "busybox:1.36", a stage name) */
+  int base_stage; /* index of the earlier stage used as base, or -1 */
+  bool scratch;   /* base is "scratch" */
+  char *platform; /* expanded --platform or NULL */
   const struct kn_df_instruction **ins; /* the stage's instructions after FROM */
   size_t n_ins;
   size_t *deps; /* earlier stages it needs: base, COPY --from, RUN --mount from= (sorted, unique) */
@@ -30,13 +30,13 @@ struct kn_stage
 
 struct kn_plan_opts
 {
-  const char *file;                  /* Dockerfile name for messages (NULL = "Dockerfile") */
-  const char *const *build_args;     /* "K=V", or "K" = take from the process environment; NULL-terminated or NULL */
-  const char *target;                /* NULL = last stage */
-  bool skip_unused;                  /* only stages the target needs are needed (else all up to the target) */
-  const char *target_platform;       /* "linux/amd64" (TARGETPLATFORM/OS/ARCH/VARIANT); NULL = build platform */
-  const char *build_platform;        /* BUILDPLATFORM/OS/ARCH/VARIANT; NULL = this machine */
-  char escape;                       /* the Dockerfile's escape token ('\\' or '`'; 0 = '\\') */
+  const char *file;              /* Dockerfile name for messages (NULL = "Dockerfile") */
+  const char *const *build_args; /* "K=V", or "K" = take from the process environment; NULL-terminated or NULL */
+  const char *target;            /* NULL = last stage */
+  bool skip_unused;              /* only stages the target needs are needed (else all up to the target) */
+  const char *target_platform;   /* "linux/amd64" (TARGETPLATFORM/OS/ARCH/VARIANT); NULL = build platform */
+  const char *build_platform;    /* BUILDPLATFORM/OS/ARCH/VARIANT; NULL = this machine */
+  char escape;                   /* the Dockerfile's escape token ('\\' or '`'; 0 = '\\') */
 };
 
 struct kn_build_plan

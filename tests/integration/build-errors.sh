@@ -40,8 +40,8 @@ expect_fail "Dockerfile:3" --no-push
 printf 'FROM scratch AS one\nCOPY x.txt /\n' > "$ctx/Dockerfile"
 expect_fail 'target stage' --no-push --target nosuch
 
-printf 'FROM scratch\nCOPY --from=nosuch /x /\n' > "$ctx/Dockerfile"
-expect_fail 'nosuch' --no-push
+printf 'FROM scratch\nCOPY --from=NoSuch /x /\n' > "$ctx/Dockerfile"
+expect_fail 'NoSuch' --no-push
 
 printf 'FROM scratch\nCOPY missing.txt /\n' > "$ctx/Dockerfile"
 expect_fail 'Dockerfile:2' --no-push

@@ -60,4 +60,14 @@ umoci unpack --rootless --image "$tmp/oci:derived" "$tmp/derived" > /dev/null 2>
 [ "$(cat "$tmp/derived/rootfs/build/b.txt")" = B ] || fail "derived: b.txt"
 # The earlier entry stays in the layout.
 skopeo inspect "oci:$tmp/oci:latest" > /dev/null || fail "layout lost the first image"
+
+# ONBUILD triggers of a base stage run first in the stage built on it.
+printf 'FROM scratch AS parent\nONBUILD COPY a.txt /onbuild.txt\nONBUILD ENV FROM_TRIGGER=1\nFROM parent\nCOPY b.txt /\n' \
+  > "$ctx/Dockerfile"
+kbuild --context "$ctx" --no-push --oci-layout-path "$tmp/ob" || { cat "$tmp/log"; fail "ONBUILD"; }
+skopeo inspect --config "oci:$tmp/ob:latest" > "$tmp/ob.json" || fail "inspect ONBUILD"
+jq -e '.config.Env == ["FROM_TRIGGER=1"] and (.config.OnBuild // [] | length == 0)' "$tmp/ob.json" > /dev/null \
+  || fail "ONBUILD config: $(jq -c .config "$tmp/ob.json")"
+umoci unpack --rootless --image "$tmp/ob:latest" "$tmp/obb" > /dev/null 2>&1 || fail "umoci unpack ONBUILD"
+[ "$(cat "$tmp/obb/rootfs/onbuild.txt")" = A ] || fail "ONBUILD COPY"
 echo "PASS: build-multistage"

@@ -58,14 +58,17 @@ FROM $REG/base/busybox:docker AS first
 COPY --chown=nobody:nogroup file.txt /owned.txt
 FROM scratch
 COPY --from=first /owned.txt /bin/busybox /out/
+COPY --from=$REG/base/busybox:index /etc/group /out/group-from-image
 DF
 kbuild --context "$ctx" --no-push --oci-layout-path "$tmp/layout" || { cat "$tmp/log"; fail "chown/--from build"; }
 need umoci
 skopeo copy -q "oci:$tmp/layout:latest" "oci:$tmp/flat:x" || fail "layout copy"
 mkdir "$tmp/l"
 d=$(jq -r '.manifests[0].digest' "$tmp/flat/index.json" | cut -d: -f2)
-layer=$(jq -r '.layers[-1].digest' "$tmp/flat/blobs/sha256/$d" | cut -d: -f2)
+layer=$(jq -r '.layers[-2].digest' "$tmp/flat/blobs/sha256/$d" | cut -d: -f2)
 tar -tvzf "$tmp/flat/blobs/sha256/$layer" --numeric-owner > "$tmp/listing" || fail "layer listing"
 grep -q '65534/65534 .* out/owned.txt$' "$tmp/listing" || fail "owner of owned.txt: $(cat "$tmp/listing")"
 grep -q ' out/busybox$' "$tmp/listing" || fail "busybox not copied from the stage"
+layer=$(jq -r '.layers[-1].digest' "$tmp/flat/blobs/sha256/$d" | cut -d: -f2)
+tar -xzOf "$tmp/flat/blobs/sha256/$layer" out/group-from-image | grep -q '^nogroup:' || fail "COPY --from=image"
 echo "PASS: build-registry"

@@ -49,13 +49,12 @@ plan_src (const char *src, const char *const *build_args, const char *target_pla
 {
   struct kn_error *err = NULL;
   struct kn_df_ast *ast = NULL;
-  struct kn_plan_opts o = { .file = "Dockerfile",
-                            .build_args = build_args,
-                            .build_platform = "linux/amd64",
-                            .target_platform = target_platform };
+  struct kn_plan_opts o = {
+    .file = "Dockerfile", .build_args = build_args, .build_platform = "linux/amd64", .target_platform = target_platform
+  };
   reset ();
   must (kn_df_parse ("Dockerfile", src, strlen (src), &ast, &err), err);
-  o.escape = (char) ast->escape;
+  o.escape = (char)ast->escape;
   must (kn_df_instructions_from_ast (ast, "Dockerfile", &list, &err), err);
   kn_df_ast_free (ast);
   must (kn_plan_new (list, &o, &plan, &err), err);
@@ -85,13 +84,8 @@ run_upto (size_t stage, size_t upto, char **msg)
       last = NULL;
       if (kn_buildenv_expand_instruction (env, ins, &last, &err) < 0)
         goto fail;
-      if (last->kind == KN_DF_ARG)
-        for (size_t k = 0; k < last->n_args; k++)
-          if (kn_buildenv_arg (env, &last->args[k], &err) < 0)
-            goto fail;
-      if (last->kind == KN_DF_ENV)
-        for (size_t k = 0; k < last->n_kvs; k++)
-          kn_buildenv_set_env (env, last->kvs[k].key, last->kvs[k].value);
+      if (kn_buildenv_apply (env, last, &err) < 0)
+        goto fail;
     }
   return 0;
 fail:
@@ -104,7 +98,7 @@ static void
 run_all (size_t stage)
 {
   kn_cleanup_free char *m = NULL;
-  cr_assert_eq (run_upto (stage, (size_t) -1, &m), 0, "%s", m);
+  cr_assert_eq (run_upto (stage, (size_t)-1, &m), 0, "%s", m);
 }
 
 static char *
@@ -180,6 +174,13 @@ Test (buildenv, arg_scope_per_stage)
   start (0, NULL);
   run_all (0);
   EXPECT_EXPAND ("$B", "x-y");
+  {
+    const char *const *a = kn_buildenv_args (env);
+    cr_assert_not_null (a[0]);
+    cr_expect_str_eq (a[0], "B=x-y");
+    cr_expect_str_eq (a[1], "C=x-yz");
+    cr_expect_null (a[2]);
+  }
   cr_expect_str_eq (last->value, "/w//x-yz");
 
   /* a stage built on another stage inherits its ARGs (BuildKit) when the engine asks */
@@ -298,27 +299,27 @@ Test (buildenv, expanded_fields)
 {
   const char *src = "FROM alpine\n"
                     "ARG U=app G=staff M=0755 D=/dst S=src P=\"80 443/udp\" V=/data SIG=SIGTERM W=/work C=sha256:abc\n"
-                    "COPY --chown=$U:$G --chmod=$M ${S}/a '$S' $D/\n"       /* 1 */
-                    "ADD --checksum=$C --chown=$U http://x/$S.tgz $D\n"         /* 2 */
-                    "EXPOSE $P 8080\n"                                           /* 3 */
-                    "VOLUME $V /v2\n"                                            /* 4 */
-                    "USER $U:$G\n"                                               /* 5 */
-                    "WORKDIR $W\n"                                               /* 6 */
-                    "STOPSIGNAL $SIG\n"                                          /* 7 */
-                    "RUN --mount=type=cache,target=$W/cache,id=$U echo $U\n"     /* 8 */
-                    "CMD echo $U\n"                                              /* 9 */
-                    "ENTRYPOINT [\"echo\", \"$U\"]\n"                            /* 10 */
-                    "HEALTHCHECK CMD check $U\n"                                 /* 11 */
-                    "ONBUILD RUN echo $U\n"                                      /* 12 */
-                    "SHELL [\"/bin/sh\", \"-c\", \"$U\"]\n"                      /* 13 */
-                    "MAINTAINER $U\n"                                            /* 14 */
+                    "COPY --chown=$U:$G --chmod=$M ${S}/a '$S' $D/\n"                    /* 1 */
+                    "ADD --checksum=$C --chown=$U http://x/$S.tgz $D\n"                  /* 2 */
+                    "EXPOSE $P 8080\n"                                                   /* 3 */
+                    "VOLUME $V /v2\n"                                                    /* 4 */
+                    "USER $U:$G\n"                                                       /* 5 */
+                    "WORKDIR $W\n"                                                       /* 6 */
+                    "STOPSIGNAL $SIG\n"                                                  /* 7 */
+                    "RUN --mount=type=cache,target=$W/cache,id=$U echo $U\n"             /* 8 */
+                    "CMD echo $U\n"                                                      /* 9 */
+                    "ENTRYPOINT [\"echo\", \"$U\"]\n"                                    /* 10 */
+                    "HEALTHCHECK CMD check $U\n"                                         /* 11 */
+                    "ONBUILD RUN echo $U\n"                                              /* 12 */
+                    "SHELL [\"/bin/sh\", \"-c\", \"$U\"]\n"                              /* 13 */
+                    "MAINTAINER $U\n"                                                    /* 14 */
                     "COPY <<EOF <<'RAW' /$S/\nhello $U '$U' \"$G\"\nEOF\nraw $U\nRAW\n"; /* 15 */
   kn_cleanup_free char *m = NULL;
   plan_src (src, NULL, NULL);
   start (0, NULL);
 #define AT(n)                                                                                                          \
   cr_assert_eq (run_upto (0, (n) + 1, &m), 0, "%s", m);                                                                \
-  cr_assert_eq (last->start_line, (int) (n) + 2)
+  cr_assert_eq (last->start_line, (int)(n) + 2)
   AT (1);
   cr_expect_str_eq (last->copy.chown, "app:staff");
   cr_expect_str_eq (last->copy.chmod, "0755");
@@ -380,6 +381,11 @@ Test (buildenv, expansion_errors_name_the_line)
   start (0, NULL);
   cr_expect_lt (run_upto (0, 2, &m), 0);
   cr_expect_str_eq (m, "Dockerfile:3: VOLUME specified can not be an empty string");
+  free (m);
+  plan_src ("FROM alpine\nARG A=${B\n", NULL, NULL);
+  start (0, NULL);
+  cr_expect_lt (run_upto (0, 1, &m), 0);
+  cr_expect_str_eq (m, "Dockerfile:2: ARG A: failed to process \"${B\": syntax error: missing '}'");
   free (m);
   plan_src ("FROM alpine\nWORKDIR ${X:?need X}\n", NULL, NULL);
   start (0, NULL);

@@ -16,14 +16,15 @@
 
 #include "core/build/copy.h"
 
-struct tree {
+struct tree
+{
   char *top, *ctx, *root, *outside;
 };
 
 static inline int
 rm_cb (const char *p, const struct stat *st, int flag, struct FTW *f)
 {
-  (void) st, (void) flag, (void) f;
+  (void)st, (void)flag, (void)f;
   remove (p);
   return 0;
 }
@@ -37,7 +38,7 @@ rm_rf (const char *p)
 static inline char *
 tmk (const struct tree *t, const char *base, const char *rel)
 {
-  (void) t;
+  (void)t;
   return kn_xasprintf ("%s/%s", base, rel);
 }
 
@@ -67,7 +68,7 @@ put (const char *base, const char *rel, const char *data, mode_t mode)
   *s = '/';
   int fd = open (p, O_WRONLY | O_CREAT | O_TRUNC, mode);
   cr_assert (fd >= 0, "create %s", p);
-  cr_assert_eq (write (fd, data, strlen (data)), (ssize_t) strlen (data));
+  cr_assert_eq (write (fd, data, strlen (data)), (ssize_t)strlen (data));
   fchmod (fd, mode);
   close (fd);
   free (p);
@@ -133,7 +134,8 @@ tree_free (struct tree *t)
 }
 
 /* Paths passed to record, in order. */
-struct rec {
+struct rec
+{
   char *v[256];
   size_t n;
 };
@@ -141,7 +143,7 @@ struct rec {
 static inline int
 rec_cb (void *p, const char *path, struct kn_error **err)
 {
-  (void) err;
+  (void)err;
   struct rec *r = p;
   if (r->n < 256)
     r->v[r->n++] = kn_xstrdup (path);

@@ -2,8 +2,10 @@
 #include "config.h"
 
 #include <sys/time.h>
+#include <sys/xattr.h>
 
 #include "core/dockerfile/dockerignore.h"
+#include "core/util/cancel.h"
 #include "test-copy-util.h"
 
 static struct tree T;
@@ -400,8 +402,8 @@ Test (copy, dockerignore_with_exception)
 
 Test (copy, heredoc_contents)
 {
-  struct kn_df_source_content sc[2] = { { (char *) "hello.sh", (char *) "echo hi\n", false },
-                                        { (char *) "data", (char *) "x", false } };
+  struct kn_df_source_content sc[2]
+      = { { (char *)"hello.sh", (char *)"echo hi\n", false }, { (char *)"data", (char *)"x", false } };
   struct kn_copy_request q = req_new (&T, NULL, "/h/");
   q.contents = sc;
   q.n_contents = 2;
@@ -537,4 +539,85 @@ Test (copy, file_over_dir_and_dir_over_file)
   m = run_fail (&q3);
   cr_assert (strstr (m, "cannot copy to non-directory: /tree/sub"), "%s", m);
   free (m);
+}
+
+Test (copy, dest_through_inroot_symlink_records_real_path)
+{
+  mkdirs (T.root, "usr/lib");
+  char *l = kn_xasprintf ("%s/lib", T.root);
+  cr_assert_eq (symlink ("usr/lib", l), 0);
+  free (l);
+  struct rec r = { 0 };
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/lib/x/");
+  q.record = rec_cb;
+  q.record_payload = &r;
+  run_ok (&q);
+  cr_assert (exists (T.root, "usr/lib/x/a.txt"));
+  cr_assert_eq (r.n, 2);
+  cr_assert_str_eq (r.v[0], "usr/lib/x");
+  cr_assert_str_eq (r.v[1], "usr/lib/x/a.txt");
+  struct stat st;
+  cr_assert_eq (lst (T.root, "lib", &st), 0);
+  cr_assert (S_ISLNK (st.st_mode), "the link is kept");
+  rec_free (&r);
+}
+
+Test (copy, readonly_dir_mode_kept)
+{
+  put (T.ctx, "ro/inner/file", "x\n", 0444);
+  char *p = kn_xasprintf ("%s/ro/inner", T.ctx);
+  chmod (p, 0555);
+  struct kn_copy_request q = req_new (&T, SRCS ("ro"), "/ro/");
+  run_ok (&q);
+  chmod (p, 0755);
+  free (p);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "ro/inner", &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0555);
+  cr_assert (exists (T.root, "ro/inner/file"));
+}
+
+Test (copy, xattrs_copied)
+{
+  char *p = kn_xasprintf ("%s/a.txt", T.ctx);
+  const char *key = "user.kn_test";
+  if (setxattr (p, key, "v1", 2, 0) < 0)
+    {
+      key = "trusted.kn_test";
+      if (setxattr (p, key, "v1", 2, 0) < 0)
+        {
+          free (p);
+          cr_skip_test ("no xattr support in %s", T.ctx);
+        }
+    }
+  free (p);
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/xa");
+  q.chown = "5:5";
+  run_ok (&q);
+  char *d = kn_xasprintf ("%s/xa", T.root);
+  char buf[8] = "";
+  ssize_t n = getxattr (d, key, buf, sizeof buf);
+  free (d);
+  cr_assert_eq (n, 2, "xattr %s copied", key);
+  cr_assert (memcmp (buf, "v1", 2) == 0);
+}
+
+Test (copy, exclude_with_exception)
+{
+  struct kn_copy_request q = req_new (&T, SRCS ("dir"), "/ee/");
+  q.excludes = SRCS ("sub", "!sub/f2", "f1");
+  run_ok (&q);
+  cr_assert (exists (T.root, "ee/sub/f2"));
+  cr_assert (!exists (T.root, "ee/f1"));
+  cr_assert (exists (T.root, "ee/x.log"));
+}
+
+Test (copy, cancelled)
+{
+  struct kn_cancel cancel = { 1 };
+  struct kn_copy_request q = req_new (&T, SRCS ("dir"), "/cc/");
+  q.cancel = &cancel;
+  struct kn_error *e = NULL;
+  cr_assert_eq (kn_copy_run (&q, &e), -KN_ECANCELED);
+  kn_error_free (e);
 }

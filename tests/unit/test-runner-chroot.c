@@ -618,3 +618,78 @@ Test (chroot, symlinks_in_the_root_stay_inside)
   cr_assert_neq (access (inside, F_OK), 0, "the mount target was left in the root");
   kn_test_run_free (&res);
 }
+
+Test (chroot, file_mount_and_default_network)
+{
+  char file[] = "/tmp/kn-file-XXXXXX";
+  int fd = mkstemp (file);
+  cr_assert_eq (write (fd, "bound\n", 6), 6);
+  close (fd);
+  struct kn_mount_spec m = { .type = KN_MOUNT_FILE, .source = file, .target = "/etc/extra.conf", .readonly = 1 };
+  const char *argv[] = { "sh", "-c", "cat /etc/extra.conf; tail -n +3 /proc/net/dev | wc -l", NULL };
+  struct kn_run_spec spec;
+  struct kn_test_run res;
+  kn_test_spec_init (&spec, root, argv);
+  spec.mounts = &m;
+  spec.n_mounts = 1;
+  kn_test_run (runner, &spec, &res);
+  unlink (file);
+  cr_assert_eq (res.rc, 0, "%s", res.error ? res.error->msg : "");
+  kn_cleanup_free char *dev = kn_test_read_file ("/proc/net/dev");
+  kn_cleanup_free char *want = kn_xasprintf ("bound\n%d\n", kn_test_count_lines (dev) - 2);
+  cr_assert_str_eq (res.out, want, "the default network is the host's");
+  kn_cleanup_free char *target = kn_xasprintf ("%s/etc/extra.conf", root);
+  cr_assert_neq (access (target, F_OK), 0, "the file mount target was left in the root");
+  kn_test_run_free (&res);
+}
+
+Test (chroot, workdir_that_is_a_file_is_an_error)
+{
+  const char *argv[] = { "true", NULL };
+  struct kn_run_spec spec;
+  struct kn_test_run res;
+  kn_test_spec_init (&spec, root, argv);
+  spec.workdir = "/etc/passwd";
+  kn_test_run (runner, &spec, &res);
+  cr_assert_lt (res.rc, 0);
+  cr_assert_not_null (strstr (res.error->msg, "workdir /etc/passwd"), "%s", res.error->msg);
+  kn_test_run_free (&res);
+}
+
+/* One thread of the concurrency test: ten runs in its own root. */
+static void *
+runs_in_parallel (void *arg)
+{
+  char *r = arg;
+  long bad = 0;
+  for (int i = 0; i < 10; i++)
+    {
+      const char *argv[] = { "sh", "-c", "echo $$", NULL };
+      struct kn_run_spec spec;
+      struct kn_test_run res;
+      kn_test_spec_init (&spec, r, argv);
+      kn_test_run (runner, &spec, &res);
+      bad += res.rc != 0 || strcmp (res.out, "1\n") != 0;
+      kn_test_run_free (&res);
+    }
+  return (void *) bad;
+}
+
+Test (chroot, concurrent_runs_from_threads)
+{
+  pthread_t th[4];
+  char *roots[4];
+  for (int i = 0; i < 4; i++)
+    roots[i] = kn_test_rootfs_new (0);
+  for (int i = 0; i < 4; i++)
+    cr_assert_eq (pthread_create (&th[i], NULL, runs_in_parallel, roots[i]), 0);
+  long bad = 0;
+  for (int i = 0; i < 4; i++)
+    {
+      void *ret;
+      pthread_join (th[i], &ret);
+      bad += (long) ret;
+      kn_test_rootfs_free (roots[i]);
+    }
+  cr_assert_eq (bad, 0, "%ld runs failed", bad);
+}

@@ -42,8 +42,7 @@ plan_of (const char *src, struct kn_plan_opts o, char **msg)
   if (o.build_platform == NULL)
     o.build_platform = "linux/amd64";
   if (kn_df_parse ("Dockerfile", src, strlen (src), &ast, &err) < 0
-      || kn_df_instructions_from_ast (ast, "Dockerfile", &list, &err) < 0
-      || kn_plan_new (list, &o, &plan, &err) < 0)
+      || kn_df_instructions_from_ast (ast, "Dockerfile", &list, &err) < 0 || kn_plan_new (list, &o, &plan, &err) < 0)
     {
       *msg = kn_xstrdup (err->msg);
       kn_error_free (err);
@@ -109,7 +108,8 @@ Test (stages, meta_arg_in_from)
   unsetenv ("KN_TEST_STAGES_IMG");
 
   /* ARGs after the first FROM are not meta ARGs */
-  EXPECT_ERROR ("FROM busybox\nARG IMG=alpine\nFROM $IMG\n", OPTS (0), "Dockerfile:3: base name ($IMG) should not be blank");
+  EXPECT_ERROR ("FROM busybox\nARG IMG=alpine\nFROM $IMG\n", OPTS (0),
+                "Dockerfile:3: base name ($IMG) should not be blank");
   EXPECT_ERROR ("ARG A=${B\nFROM x\n", OPTS (0), "Dockerfile:1: failed to process \"${B\": syntax error: missing '}'");
   EXPECT_ERROR ("RUN true\nFROM x\n", OPTS (0), "Dockerfile:1: no build stage in current context");
   EXPECT_ERROR ("ARG A=1\n", OPTS (0), "Dockerfile: dockerfile contains no stages to build");
@@ -118,8 +118,9 @@ Test (stages, meta_arg_in_from)
 Test (stages, platform_args)
 {
   kn_cleanup_free char *m = NULL;
-  struct kn_build_plan *p = plan_of ("FROM --platform=$BUILDPLATFORM golang AS b\nFROM alpine:${TARGETARCH}${TARGETVARIANT}\n",
-                                     OPTS (.target_platform = "linux/arm/v7"), &m);
+  struct kn_build_plan *p
+      = plan_of ("FROM --platform=$BUILDPLATFORM golang AS b\nFROM alpine:${TARGETARCH}${TARGETVARIANT}\n",
+                 OPTS (.target_platform = "linux/arm/v7"), &m);
   cr_assert_not_null (p, "%s", m);
   cr_expect_str_eq (p->stages[0].platform, "linux/amd64");
   cr_expect_str_eq (p->stages[1].base, "alpine:armv7");
@@ -142,11 +143,13 @@ Test (stages, platform_args)
 
   EXPECT_ERROR ("ARG P\nFROM --platform=$P busybox\n", OPTS (0),
                 "Dockerfile:2: empty platform value from expression $P");
+  EXPECT_ERROR ("ARG P=a/b/c/d\nFROM --platform=$P busybox\n", OPTS (0),
+                "Dockerfile:2: failed to parse platform $P: invalid platform \"a/b/c/d\": want os/arch[/variant]");
 }
 
 Test (stages, names_indexes_and_deps)
 {
-  const char *src = "FROM golang:1.22 AS Build\n"              /* 0 */
+  const char *src = "FROM golang:1.22 AS Build\n" /* 0 */
                     "RUN go build\n"
                     "FROM scratch AS assets\n"                 /* 1 */
                     "COPY --from=busybox:latest /bin/sh /sh\n" /* image reference */
@@ -235,9 +238,9 @@ Test (stages, duplicate_names)
 
 Test (stages, target_and_skip_unused)
 {
-  const char *src = "FROM alpine AS a\n"  /* 0 */
-                    "FROM alpine AS b\n"  /* 1 */
-                    "FROM a AS c\n"       /* 2 */
+  const char *src = "FROM alpine AS a\n" /* 0 */
+                    "FROM alpine AS b\n" /* 1 */
+                    "FROM a AS c\n"      /* 2 */
                     "COPY --from=b /x /x\n"
                     "FROM alpine AS d\n"  /* 3 */
                     "FROM c AS e\n"       /* 4 */
@@ -268,15 +271,18 @@ Test (stages, target_and_skip_unused)
 Test (stages, unused_build_args)
 {
   kn_cleanup_free char *m = NULL;
-  struct kn_build_plan *p
-      = plan_of ("ARG USED\nFROM alpine\nARG INSTAGE\n",
-                 OPTS (.build_args = ARGS ("ZED=1", "USED=1", "INSTAGE=2", "HTTP_PROXY=http://p", "ALPHA=3")), &m);
+  struct kn_build_plan *p = plan_of (
+      "ARG USED\nFROM alpine\nARG INSTAGE\n",
+      OPTS (.build_args = ARGS ("ZED=1", "USED=1", "INSTAGE=2", "HTTP_PROXY=http://p", "ALPHA=3", "TARGETARCH=arm64")),
+      &m);
   cr_assert_not_null (p, "%s", m);
   cr_assert_not_null (p->warnings[0]);
   cr_expect_str_eq (p->warnings[0], "[Warning] One or more build-args [ALPHA ZED] were not consumed");
   cr_expect_null (p->warnings[1]);
   cr_expect_str_eq (kn_plan_build_arg (p, "HTTP_PROXY"), "http://p");
   cr_expect_null (kn_plan_build_arg (p, "NOPE"));
+  /* a platform arg given with --build-arg replaces the automatic value */
+  cr_expect_str_eq (kn_plan_meta_arg (p, "TARGETARCH"), "arm64");
 
   /* the last --build-arg of a name wins */
   p = plan_of ("ARG A\nFROM x$A\n", OPTS (.build_args = ARGS ("A=1", "A=2")), &m);

@@ -1,0 +1,98 @@
+#!/bin/sh
+# RUN: on the lab's busybox base (pulled from a private registry) and on a
+# scratch image holding only busybox: shell and exec forms, SHELL, heredocs
+# (plain and #!), ARG/ENV in the environment, USER by name, WORKDIR, the
+# mounts (bind from the context and from a stage, cache, tmpfs, secret),
+# --network=none, deletions as whiteouts, and a failing step's exit status.
+set -eu
+. "$(dirname "$0")/build-lib.sh"
+need skopeo umoci jq busybox
+
+ctx="$tmp/ctx"
+mkdir -p "$ctx"
+cp "$(command -v busybox)" "$ctx/busybox"
+echo "from the context" > "$ctx/input.txt"
+echo "s3cr3t" > "$tmp/secret.txt"
+cat > "$ctx/Dockerfile" <<'DF'
+FROM scratch AS tools
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "mkdir", "-p", "/tmp", "/etc"]
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+ENV PATH=/bin
+RUN echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd && echo 'app:x:1000:1000::/home/app:/bin/sh' >> /etc/passwd \
+ && printf 'root:x:0:\napp:x:1000:\n' > /etc/group && chmod 1777 /tmp && echo gone > /to-delete
+
+FROM tools
+ARG WHO=world
+ENV GREETING=hello
+SHELL ["/bin/busybox", "sh", "-ec"]
+RUN echo "$GREETING $WHO" > /greeting.txt
+RUN <<EOF
+echo "plain heredoc as $(id -u)" > /heredoc.txt
+EOF
+RUN <<EOF
+#!/bin/busybox sh
+echo "shebang heredoc" > /shebang.txt
+EOF
+RUN --mount=type=bind,source=input.txt,target=/mnt/input.txt cp /mnt/input.txt /copied.txt
+RUN --mount=type=bind,from=tools,source=/etc,target=/mnt/etc cp /mnt/etc/group /group-from-stage.txt
+RUN --mount=type=cache,target=/var/cache/kn echo cached > /var/cache/kn/x && ls /var/cache/kn > /cache-list.txt
+RUN --mount=type=tmpfs,target=/scratch echo tmp > /scratch/x && cat /scratch/x > /tmpfs.txt
+RUN --mount=type=secret,id=token tr a-z A-Z < /run/secrets/token > /secret-seen.txt
+RUN --network=none echo offline > /offline.txt
+RUN rm /to-delete
+USER app
+WORKDIR /home/app
+RUN id -u > id.txt && pwd > pwd.txt
+DF
+
+kbuild --context "$ctx" --no-push --oci-layout-path "$tmp/oci" --secret "id=token,src=$tmp/secret.txt" \
+  || { cat "$tmp/log"; fail "RUN build"; }
+umoci unpack --image "$tmp/oci:latest" "$tmp/b" > /dev/null 2>&1 || fail "umoci unpack"
+r="$tmp/b/rootfs"
+[ "$(cat "$r/greeting.txt")" = "hello world" ] || fail "ENV/ARG in RUN: $(cat "$r/greeting.txt")"
+[ "$(cat "$r/heredoc.txt")" = "plain heredoc as 0" ] || fail "heredoc"
+[ "$(cat "$r/shebang.txt")" = "shebang heredoc" ] || fail "shebang heredoc"
+[ "$(cat "$r/copied.txt")" = "from the context" ] || fail "bind mount from the context"
+grep -q '^app:x:1000:' "$r/group-from-stage.txt" || fail "bind mount from a stage"
+[ "$(cat "$r/cache-list.txt")" = x ] || fail "cache mount"
+[ ! -e "$r/var/cache/kn/x" ] || fail "cache content leaked into the image"
+[ "$(cat "$r/tmpfs.txt")" = tmp ] || fail "tmpfs mount"
+[ ! -e "$r/scratch/x" ] || fail "tmpfs content leaked"
+[ "$(cat "$r/secret-seen.txt")" = S3CR3T ] || fail "secret mount"
+[ ! -e "$r/run/secrets/token" ] || fail "secret leaked into the image"
+[ "$(cat "$r/offline.txt")" = offline ] || fail "--network=none"
+[ ! -e "$r/to-delete" ] || fail "deleted file still there"
+[ "$(cat "$r/home/app/id.txt")" = 1000 ] || fail "USER app: $(cat "$r/home/app/id.txt")"
+[ "$(cat "$r/home/app/pwd.txt")" = /home/app ] || fail "WORKDIR"
+# No layer holds the secret.
+d=$(jq -r '.manifests[0].digest' "$tmp/oci/index.json" | cut -d: -f2)
+for l in $(jq -r '.layers[].digest' "$tmp/oci/blobs/sha256/$d" | cut -d: -f2); do
+  if tar -xzOf "$tmp/oci/blobs/sha256/$l" 2> /dev/null | grep -q s3cr3t; then fail "secret in layer $l"; fi
+  tar -tzf "$tmp/oci/blobs/sha256/$l" | grep -q '^\.wh\.to-delete$' && deleted=yes
+done
+[ "${deleted:-}" = yes ] || fail "no whiteout for /to-delete"
+
+# A failing step: its number, line and exit status, and no output.
+printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "exit 3"]\n' > "$ctx/Dockerfile"
+if kbuild --context "$ctx" --no-push --oci-layout-path "$tmp/oci-fail"; then fail "failing RUN succeeded"; fi
+grep -q 'RUN step 2 (Dockerfile:3) failed: exit status 3' "$tmp/log" || fail "exit status: $(cat "$tmp/log")"
+[ ! -e "$tmp/oci-fail" ] || fail "layout written by a failed build"
+
+# FROM a registry image + RUN (the base is unpacked into the stage root).
+if [ -n "${KN_LAB_DIR:-}" ] && [ -x "$KN_LAB_DIR/make-busybox-base.sh" ]; then
+  start_registry
+  push_busybox_base base/busybox
+  printf 'FROM %s/base/busybox:index\nRUN echo "$(ls /bin | wc -l) applets" > /count.txt && rm /bin/vi\n' "$REG" \
+    > "$ctx/Dockerfile"
+  kbuild --context "$ctx" --destination "$REG/out/run:v1" --digest-file "$tmp/digest" \
+    || { cat "$tmp/log"; fail "FROM registry + RUN"; }
+  n=$(skopeo inspect --tls-verify=false "docker://$REG/base/busybox:latest" | jq '.Layers | length')
+  skopeo inspect --tls-verify=false "docker://$REG/out/run:v1" | jq -e --argjson n "$n" '.Layers | length == $n + 1' \
+    > /dev/null || fail "FROM registry + RUN: layers"
+  skopeo copy -q --src-tls-verify=false "docker://$REG/out/run:v1" "oci:$tmp/pulled:x"
+  umoci unpack --image "$tmp/pulled:x" "$tmp/p" > /dev/null 2>&1 || fail "unpack pushed image"
+  grep -q applets "$tmp/p/rootfs/count.txt" || fail "count.txt"
+  [ ! -e "$tmp/p/rootfs/bin/vi" ] && [ -e "$tmp/p/rootfs/bin/sh" ] || fail "whiteout of /bin/vi"
+fi
+echo "PASS: build-run"
