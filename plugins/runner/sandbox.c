@@ -353,19 +353,34 @@ wait_child (pid_t pid, const struct kn_cancel *cancel, int kill_group, int *stat
     }
 }
 
-/* Read the child's report until EOF (exec or exit).  1 with *rep filled when it failed. */
+/* Read the child's report until EOF (exec or exit), polling CANCEL: a
+ * child stuck in its setup is killed on cancel.  1 with *rep filled when it
+ * failed. */
 static int
-read_report (int fd, struct kn_sb_report *rep)
+read_report (int fd, struct kn_sb_report *rep, pid_t pid, const struct kn_cancel *cancel, int *canceled)
 {
   size_t got = 0;
   for (;;)
     {
-      ssize_t n = read (fd, (char *) rep + got, sizeof *rep - got);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
+      struct pollfd p = { fd, POLLIN, 0 };
+      int n = poll (&p, 1, cancel ? 100 : -1);
+      if (n < 0 && errno != EINTR)
         break;
-      got += (size_t) n;
+      if (n <= 0)
+        {
+          if (!*canceled && kn_cancel_requested (cancel))
+            {
+              *canceled = 1;
+              kill (pid, SIGKILL);
+            }
+          continue;
+        }
+      ssize_t r = read (fd, (char *) rep + got, sizeof *rep - got);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        break;
+      got += (size_t) r;
       if (got == sizeof *rep)
         break;
     }
@@ -412,7 +427,7 @@ kn_sb_run (const char *name, enum kn_sb_mode mode, const struct kn_run_spec *s, 
 
   if (mode == KN_SB_INPLACE)
     {
-      if (s->root && (root = realpath (s->root, NULL)) != NULL && strcmp (root, "/") != 0)
+      if (s->root && ((root = realpath (s->root, NULL)) == NULL || strcmp (root, "/") != 0))
         return kn_error_make (err, KN_EINVAL, 0, "%s runner: RUN %s: runs in / only, not in %s", name, what, s->root);
       if (s->n_mounts)
         return kn_error_make (err, KN_ENOTSUP, 0, "%s runner: RUN %s: --mount needs the chroot or userns runner",
@@ -502,8 +517,8 @@ kn_sb_run (const char *name, enum kn_sb_mode mode, const struct kn_run_spec *s, 
     }
 
   struct kn_sb_report rep;
-  int failed = read_report (errp[0], &rep);
   int status = 0, canceled = 0;
+  int failed = read_report (errp[0], &rep, pid, s->cancel, &canceled);
   int w = wait_child (pid, s->cancel, mode == KN_SB_INPLACE, &status, &canceled);
   if (exit_status)
     *exit_status = status;

@@ -59,7 +59,12 @@ int main (int argc, char **argv)
   return WIFEXITED (status) ? WEXITSTATUS (status) : 4;
 }
 EOF
-if ! ${CC:-cc} -o "$tmp/drive" "$tmp/drive.c" -I"$KN_TOP_SRCDIR/include" -I"$KN_TOP_BUILDDIR/include" -ldl \
+# A sanitized libkaniko (--enable-sanitizers) needs the runtime in the driver too.
+san=
+if ldd "$KN_TOP_BUILDDIR/core/.libs/libkaniko.so" 2>/dev/null | grep -q libasan; then
+  san="-fsanitize=address,undefined"
+fi
+if ! ${CC:-cc} $san -o "$tmp/drive" "$tmp/drive.c" -I"$KN_TOP_SRCDIR/include" -I"$KN_TOP_BUILDDIR/include" -ldl \
     > "$tmp/cc.log" 2>&1; then
   cat "$tmp/cc.log"; bad "cannot build the driver"; exit 1
 fi

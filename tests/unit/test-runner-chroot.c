@@ -693,3 +693,30 @@ Test (chroot, concurrent_runs_from_threads)
     }
   cr_assert_eq (bad, 0, "%ld runs failed", bad);
 }
+
+Test (chroot, cancel_during_setup)
+{
+  /* A secret whose source is a FIFO nobody writes: the child blocks while
+   * copying it, before exec; cancel must still end the run. */
+  kn_cleanup_free char *fifo = kn_xasprintf ("%s.fifo", root);
+  cr_assert_eq (mkfifo (fifo, 0600), 0);
+  struct kn_mount_spec m = { .type = KN_MOUNT_SECRET, .source = fifo, .target = "/run/secrets/s" };
+  const char *argv[] = { "true", NULL };
+  struct kn_cancel cancel = { 0 };
+  struct kn_run_spec spec;
+  struct kn_test_run res;
+  pthread_t th;
+  kn_test_spec_init (&spec, root, argv);
+  spec.mounts = &m;
+  spec.n_mounts = 1;
+  spec.cancel = &cancel;
+  cr_assert_eq (pthread_create (&th, NULL, cancel_later, &cancel), 0);
+  kn_test_run (runner, &spec, &res);
+  pthread_join (th, NULL);
+  unlink (fifo);
+  cr_assert_eq (res.rc, -KN_ECANCELED, "rc %d: %s", res.rc, res.error ? res.error->msg : "");
+  cr_assert_lt (res.seconds, 10.0);
+  kn_cleanup_free char *run = kn_xasprintf ("%s/run", root);
+  cr_assert_neq (access (run, F_OK), 0, "/run was left in the root");
+  kn_test_run_free (&res);
+}

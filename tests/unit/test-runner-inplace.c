@@ -107,6 +107,12 @@ Test (inplace, refuses_other_roots_and_mounts)
   cr_assert_not_null (strstr (res.error->msg, dir));
   kn_test_run_free (&res);
 
+  init_spec (&spec, argv);
+  spec.root = "/nonexistent/kn-root";
+  kn_test_run (runner, &spec, &res);
+  cr_assert_eq (res.rc, -KN_EINVAL);
+  kn_test_run_free (&res);
+
   struct kn_mount_spec m = { .type = KN_MOUNT_TMPFS, .target = "/x" };
   init_spec (&spec, argv);
   spec.root = "/";

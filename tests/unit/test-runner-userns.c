@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -146,6 +148,21 @@ rootless_run (struct rootless_result *r)
   snprintf (r->out, sizeof r->out, "%s", res.out);
   snprintf (r->msg, sizeof r->msg, "%s", res.error ? res.error->msg : res.err);
   kn_test_run_free (&res);
+  if (r->rc != 0)
+    return;
+  /* With a single mapping only root of the namespace exists: USER 1000 is a
+   * setup error that says where more ids come from. */
+  const char *argv2[] = { "true", NULL };
+  kn_test_spec_init (&spec, root, argv2);
+  spec.uid = 1000;
+  spec.gid = 1000;
+  kn_test_run (runner, &spec, &res);
+  if (res.rc >= 0 || strstr (res.error->msg, "/etc/sub") == NULL)
+    {
+      r->rc = 2;
+      snprintf (r->msg, sizeof r->msg, "USER 1000: rc %d: %s", res.rc, res.error ? res.error->msg : "(no error)");
+    }
+  kn_test_run_free (&res);
 }
 
 Test (userns, rootless_single_mapping)
@@ -198,4 +215,78 @@ Test (userns, rootless_single_mapping)
   cr_assert_null (strstr (after, "\n/dev "), "placeholder /dev left");
   cr_assert_null (strstr (after, "\n/etc/hosts "), "placeholder /etc/hosts left");
   cr_assert_null (strstr (after, "\n/etc/resolv.conf "), "placeholder /etc/resolv.conf left");
+}
+
+/* Bind a file containing TEXT over PATH (in this test's private mount namespace). */
+static int
+overlay_file (const char *path, const char *text)
+{
+  char tmp[] = "/tmp/kn-subid-XXXXXX";
+  int fd = mkstemp (tmp);
+  if (fd < 0)
+    return -1;
+  ssize_t n = write (fd, text, strlen (text));
+  fchmod (fd, 0644);
+  close (fd);
+  int r = n == (ssize_t) strlen (text) ? mount (tmp, path, NULL, MS_BIND, NULL) : -1;
+  unlink (tmp);
+  return r;
+}
+
+Test (userns, rootless_subordinate_ids)
+{
+  kn_test_need_root ("to give an unprivileged user an /etc/subuid range for the test");
+  if (access ("/usr/bin/newuidmap", X_OK) < 0 || access ("/usr/bin/newgidmap", X_OK) < 0)
+    cr_skip_test ("newuidmap/newgidmap are not installed (apt-get install uidmap)");
+  if (access ("/etc/subuid", F_OK) < 0 || access ("/etc/subgid", F_OK) < 0)
+    cr_skip_test ("no /etc/subuid or /etc/subgid to overlay");
+  /* The ranges exist only in this test's private mount namespace. */
+  cr_assert_eq (unshare (CLONE_NEWNS), 0, "unshare: %s", strerror (errno));
+  cr_assert_eq (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+  cr_assert_eq (overlay_file ("/etc/subuid", "nobody:200000:65536\n"), 0);
+  cr_assert_eq (overlay_file ("/etc/subgid", "nobody:200000:65536\n"), 0);
+  cr_assert_eq (nftw (root, chown_entry, 32, FTW_PHYS), 0);
+  int p[2];
+  cr_assert_eq (pipe (p), 0);
+  pid_t pid = fork ();
+  cr_assert_geq (pid, 0);
+  if (pid == 0)
+    {
+      struct rootless_result r;
+      memset (&r, 0, sizeof r);
+      close (p[0]);
+      if (setgroups (0, NULL) < 0 || setresgid (65534, 65534, 65534) < 0 || setresuid (65534, 65534, 65534) < 0)
+        _exit (90);
+      prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
+      const char *argv[] = { "sh", "-c", "tr -s ' ' </proc/self/uid_map; id -u; id -G; echo x >/tmp/by-1000", NULL };
+      static const gid_t groups[] = { 100 };
+      struct kn_run_spec spec;
+      struct kn_test_run res;
+      kn_test_spec_init (&spec, root, argv);
+      spec.uid = 1000;
+      spec.gid = 1000;
+      spec.groups = groups;
+      spec.n_groups = 1;
+      kn_test_run (runner, &spec, &res);
+      r.rc = res.rc;
+      r.status = res.status;
+      snprintf (r.out, sizeof r.out, "%s", res.out);
+      snprintf (r.msg, sizeof r.msg, "%s", res.error ? res.error->msg : res.err);
+      _exit (write (p[1], &r, sizeof r) == (ssize_t) sizeof r ? 0 : 91);
+    }
+  close (p[1]);
+  struct rootless_result r;
+  ssize_t n = read (p[0], &r, sizeof r);
+  close (p[0]);
+  int status;
+  waitpid (pid, &status, 0);
+  cr_assert_eq (n, (ssize_t) sizeof r, "the unprivileged child failed (status %#x)", status);
+  cr_assert_eq (r.rc, 0, "%s", r.msg);
+  cr_assert_eq (WEXITSTATUS (r.status), 0, "status %#x: %s", r.status, r.msg);
+  cr_assert_str_eq (r.out, " 0 65534 1\n 1 200000 65536\n1000\n1000 100\n");
+  kn_cleanup_free char *f = kn_xasprintf ("%s/tmp/by-1000", root);
+  struct stat sb;
+  cr_assert_eq (stat (f, &sb), 0);
+  cr_assert_eq (sb.st_uid, 200999, "uid 1000 of the namespace is 200000 + 999 on the host");
+  cr_assert_eq (sb.st_gid, 200999);
 }
