@@ -240,7 +240,7 @@ for c in $cases; do
         if [ -n "$cdir" ]; then
           rm -rf "$CACHE/$c-"*; mkdir -p "$cdir" && cp "$w/buildah/files.tsv" "$w/buildah/config.json" "$cdir/"
         fi
-        rm -rf "$w/buildah-dir" "$w/buildah-unpacked"
+        [ "${DIFF_KEEP:-0}" = 1 ] || rm -rf "$w/buildah-dir" "$w/buildah-unpacked"
       else
         status=error detail="buildah failed: $(grep -v '^ *$' "$w/buildah.log" | tail -2 | tr '\n' ' ')"
       fi
