@@ -27,7 +27,7 @@
 # Environment: KANIKO (default $KN_TOP_BUILDDIR/kaniko), KN_LAB_DIR,
 #   DIFF_CASES="a b" (run only these), DIFF_KEEP=1 (keep the work directory),
 #   DIFF_CACHE=DIR (buildah results cache, default
-#   $KN_TOP_BUILDDIR/tests/differential/cache; DIFF_CACHE= disables it).
+#   $KN_TOP_BUILDDIR/tests/differential-cache; DIFF_CACHE= disables it).
 # Exit: 0 all cases PASS (or PENDING), 1 any FAIL, 77 when buildah (or the
 # other lab tools) cannot run here.
 set -u
@@ -40,7 +40,7 @@ LAB=${KN_LAB_DIR:-$here/../lab}
   KANIKO_PLUGIN_PATH="$top_build/plugins:$top_build/contexts:$top_build/drivers"
   export KANIKO_PLUGIN_PATH
 }
-CACHE=${DIFF_CACHE-$top_build/tests/differential/cache}
+CACHE=${DIFF_CACHE-$top_build/tests/differential-cache}
 EXPECTED=$here/EXPECTED-DIFFERENCES.md
 PENDING=$here/PENDING
 
