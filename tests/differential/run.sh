@@ -112,15 +112,16 @@ WORK=$tmp/base "$LAB/make-busybox-base.sh" "$REG" base/busybox > "$tmp/base.log"
 BASE=$REG/base/busybox:latest
 
 # ---- helpers --------------------------------------------------------------
-# case_hash CTX REF_DOCKERFILE: the prepared context (names, types, modes,
-# owners, contents, link targets; the registry address taken out) + what
-# buildah builds + the buildah version + the base layer: the cache key.
+# case_hash CTX REF_DOCKERFILE ARGS: the prepared context (names, types,
+# modes, owners, contents, link targets; the registry address taken out) +
+# the build arguments + what buildah builds + the buildah version + the base layer: the cache key.
 case_hash() {
   ( cd "$1" && find . -mindepth 1 -printf '%p %y %m %U %G %l\n' | sort
     find . -type f | sort | while IFS= read -r p; do
       echo "$p $(sed "s|$REG|@REG@|g" "$p" | sha256sum)"
     done
     sed "s|$REG|@REG@|g" "$2"
+    echo "args: $3"
     echo "$BUILDAH_VERSION"
     sha256sum < "$tmp/base/layer.tar"
     echo "recipe 1" ) | sha256sum | cut -c1-32
@@ -219,7 +220,7 @@ for c in $cases; do
   fi
 
   # reference build (cached by the case's content)
-  key=$(case_hash "$ctx" "$refdf")
+  key=$(case_hash "$ctx" "$refdf" "$*")
   cdir=
   [ -n "$CACHE" ] && cdir=$CACHE/$c-$key
   if [ $status = ok ]; then
@@ -228,7 +229,7 @@ for c in $cases; do
       cp "$cdir/files.tsv" "$cdir/config.json" "$w/buildah/"
     else
       tag=localhost/kn-difftest-$c:$$
-      if buildah build --isolation chroot --tls-verify=false --format docker --identity-label=false \
+      if timeout 600 buildah build --isolation chroot --tls-verify=false --format docker --identity-label=false \
            --timestamp 0 --layers --no-cache -f "$refdf" -t "$tag" "$@" "$ctx" \
            > "$w/buildah.log" 2>&1 \
          && buildah push -q "$tag" "dir:$w/buildah-dir" >> "$w/buildah.log" 2>&1 \
