@@ -90,7 +90,7 @@ buildah rmi localhost/kn-difftest-probe:1 > /dev/null 2>&1
 BUILDAH_VERSION=$(buildah --version)
 
 # ---- rules of EXPECTED-DIFFERENCES.md -----------------------------------
-KNOWN_RULES="buildah-run-mountpoints config-empty-is-absent buildah-shell-form-ignores-shell reference-dockerfile buildah-strips-context-setid"
+KNOWN_RULES="buildah-run-mountpoints config-empty-is-absent buildah-shell-form-ignores-shell reference-dockerfile buildah-strips-context-setid buildah-run-mount-parents"
 RULES=$(sed -n 's/^.*rule: *\([a-z0-9-]*\).*$/\1/p' "$EXPECTED" | sort -u)
 for r in $RULES; do
   case " $KNOWN_RULES " in *" $r "*) ;; *) die "EXPECTED-DIFFERENCES.md lists rule '$r' that run.sh does not implement" ;; esac
@@ -114,7 +114,8 @@ BASE=$REG/base/busybox:latest
 # ---- helpers --------------------------------------------------------------
 # case_hash CTX REF_DOCKERFILE ARGS: the prepared context (names, types,
 # modes, owners, contents, link targets; the registry address taken out) +
-# the build arguments + what buildah builds + the buildah version + the base layer: the cache key.
+# the build arguments + what buildah builds + the buildah version + the base
+# layer: the cache key.
 case_hash() {
   ( cd "$1" && find . -mindepth 1 -printf '%p %y %m %U %G %l\n' | sort
     find . -type f | sort | while IFS= read -r p; do
@@ -144,11 +145,49 @@ strip_setid() {
     { print }' "$2" "$1"
 }
 
-# norm_files SIDE IN KANIKO_TSV: the files.tsv with the listed rules applied.
+# mount_parents DOCKERFILE: the ancestors (root-relative, without "/") of
+# every RUN --mount target/dst/destination in DOCKERFILE, one a line.
+mount_parents() {
+  grep -o -e '--mount=[^ ]*' "$1" | tr ',' '\n' | sed -n 's/^\(target\|dst\|destination\)=//p' |
+  while IFS= read -r t; do
+    t=${t#/}
+    while case $t in */*) true ;; *) false ;; esac; do
+      t=${t%/*}
+      echo "$t"
+    done
+  done | sort -u
+}
+
+# strip_mount_parents BUILDAH_TSV KANIKO_TSV PARENTS: drop buildah's empty
+# 0755 root-owned directories that are parents of a RUN --mount target and
+# absent from kaniko's listing (rule buildah-run-mount-parents).
+strip_mount_parents() {
+  awk -F'\t' '
+    FILENAME == ARGV[1] { cand[$0] = 1; next }
+    FILENAME == ARGV[2] { k[$1] = 1; next }
+    { line[++n] = $0
+      p = $1; while (sub(/\/[^\/]*$/, "", p)) haschild[p] = 1 }
+    END {
+      for (i = 1; i <= n; i++) {
+        split(line[i], f, "\t")
+        if ((f[1] in cand) && !(f[1] in k) && !(f[1] in haschild) && f[2] == "d" && f[3] == "755" \
+            && f[4] == "0" && f[5] == "0") continue
+        print line[i]
+      }
+    }' "$3" "$2" "$1"
+}
+
+# norm_files SIDE IN KANIKO_TSV DOCKERFILE: the files.tsv with the listed
+# rules applied.
 norm_files() {
+  if [ "$1" = buildah ] && rule buildah-run-mount-parents; then
+    mount_parents "$4" > "$2.mntparents"
+    strip_mount_parents "$2" "$3" "$2.mntparents" > "$2.mnt"
+    set -- "$1" "$2.mnt" "$3" "$4"
+  fi
   if [ "$1" = buildah ] && rule buildah-strips-context-setid; then
     strip_setid "$2" "$3" > "$2.setid"
-    set -- "$1" "$2.setid"
+    set -- "$1" "$2.setid" "$3" "$4"
   fi
   if [ "$1" = buildah ] && rule buildah-run-mountpoints; then
     grep -v -x -e 'etc/hostname	f	755	0	0	0	1	e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' \
@@ -268,7 +307,7 @@ for c in $cases; do
   # compare
   if [ $status = ok ]; then
     for s in buildah kaniko; do
-      norm_files $s "$w/$s/files.tsv" "$w/kaniko/files.tsv" > "$w/$s.files"
+      norm_files $s "$w/$s/files.tsv" "$w/kaniko/files.tsv" "$refdf" > "$w/$s.files"
       norm_config $s "$w/$s/config.json" > "$w/$s.config" || { status=error; detail="bad config from $s"; }
     done
   fi
