@@ -9,7 +9,7 @@
 #   config: Env Cmd Entrypoint WorkingDir User Labels ExposedPorts Volumes
 #           StopSignal Healthcheck Shell OnBuild (from each builder's own config)
 # Differences must be zero, except the rules listed in EXPECTED-DIFFERENCES.md
-# ("rule: ID" lines); a rule not listed there is not applied.
+# ("## rule: ID" headings); a rule not listed there is not applied.
 #
 # Case files (all optional except Dockerfile):
 #   Dockerfile   "@BASE@" is replaced by the lab's busybox base image on a
@@ -91,7 +91,7 @@ BUILDAH_VERSION=$(buildah --version)
 
 # ---- rules of EXPECTED-DIFFERENCES.md -----------------------------------
 KNOWN_RULES="buildah-run-mountpoints config-empty-is-absent buildah-shell-form-ignores-shell reference-dockerfile buildah-strips-context-setid buildah-run-mount-parents"
-RULES=$(sed -n 's/^.*rule: *\([a-z0-9-]*\).*$/\1/p' "$EXPECTED" | sort -u)
+RULES=$(sed -n 's/^## rule: *\([a-z0-9-]*\) *$/\1/p' "$EXPECTED" | sort -u)
 for r in $RULES; do
   case " $KNOWN_RULES " in *" $r "*) ;; *) die "EXPECTED-DIFFERENCES.md lists rule '$r' that run.sh does not implement" ;; esac
 done
