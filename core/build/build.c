@@ -70,8 +70,6 @@ check_unsupported (const struct kn_build_options *o, struct kn_error **err)
     kn_log (KN_LOG_WARN, "--cache: layer caching is not implemented yet; building without a cache");
   if (o->cache_dir && *o->cache_dir && strcmp (o->cache_dir, "/cache") != 0)
     kn_log (KN_LOG_WARN, "--cache-dir: warmed base images are not used yet");
-  if (o->single_snapshot)
-    kn_log (KN_LOG_WARN, "--single-snapshot is not implemented yet: one layer per step");
   return 0;
 }
 

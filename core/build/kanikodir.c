@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -73,6 +74,26 @@ kn_kdir_rm_rf (const char *path, struct kn_error **err)
   return 0;
 }
 
+/* Remove the run directories of builds whose process is gone (killed). */
+static void
+remove_stale (const char *builds)
+{
+  kn_cleanup_dir DIR *d = opendir (builds);
+  struct dirent *e;
+  while (d && (e = readdir (d)) != NULL)
+    {
+      long pid = 0;
+      if (sscanf (e->d_name, "run-%ld-", &pid) != 1 || pid <= 0)
+        continue;
+      if (kill ((pid_t) pid, 0) == 0 || errno != ESRCH)
+        continue;
+      kn_cleanup_free char *path = kn_xasprintf ("%s/%s", builds, e->d_name);
+      struct kn_error *err = NULL;
+      kn_kdir_rm_rf (path, &err);
+      kn_error_free (err);
+    }
+}
+
 int
 kn_kdir_open (struct kn_kdir *k, const char *root, struct kn_error **err)
 {
@@ -86,7 +107,8 @@ kn_kdir_open (struct kn_kdir *k, const char *root, struct kn_error **err)
   kn_cleanup_free char *builds = kn_xasprintf ("%s/builds", root);
   if (kn_kdir_mkdir_p (builds, 0700, err) < 0)
     return kn_error_wrap (err, "kaniko dir");
-  k->run = kn_xasprintf ("%s/run-XXXXXX", builds);
+  remove_stale (builds);
+  k->run = kn_xasprintf ("%s/run-%ld-XXXXXX", builds, (long) getpid ());
   if (mkdtemp (k->run) == NULL)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "create %s", k->run);
   k->tmp = kn_xasprintf ("%s/tmp", k->run);

@@ -1,7 +1,8 @@
 /* The kaniko directory of one build (--kaniko-dir): the content store
  * (DIR/blobs/sha256, DIR/ingest, shared by builds), and a private run
- * directory DIR/builds/run-XXXXXX holding stages/<n>/root, context/ and
- * tmp/, removed when the build ends. */
+ * directory DIR/builds/run-<pid>-XXXXXX holding stages/<n>/root, context/
+ * and tmp/, removed when the build ends (and by a later build when the
+ * process that made it is gone). */
 #ifndef KN_CORE_BUILD_KANIKODIR_H
 #define KN_CORE_BUILD_KANIKODIR_H
 

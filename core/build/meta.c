@@ -63,13 +63,12 @@ kn_bmeta_apply (struct kn_image_config *cfg, const struct kn_df_instruction *ins
     case KN_DF_CMD:
       kn_strv_free (x->cmd);
       x->cmd = command_of (cfg, &ins->cmd);
-      x->args_escaped = 0;
+      x->args_escaped = 1; /* BuildKit (Docker) sets it on every CMD */
       *cmd_set = true;
       return 0;
     case KN_DF_ENTRYPOINT:
       kn_strv_free (x->entrypoint);
       x->entrypoint = command_of (cfg, &ins->cmd);
-      x->args_escaped = 0;
       if (!*cmd_set)
         {
           kn_strv_free (x->cmd);

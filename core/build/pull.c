@@ -6,6 +6,7 @@
 #include <kaniko/log.h>
 #include <kaniko/sys/util.h>
 
+#include "core/build/parallel.h"
 #include "core/build/pull.h"
 #include "core/image/index.h"
 #include "core/image/mediatype.h"
@@ -100,6 +101,43 @@ read_store_small (struct kn_store *store, const char *digest, char **data, size_
   return 0;
 }
 
+/* Layers are fetched by up to this many workers, each with its own repository. */
+#define PULL_WORKERS 4
+
+struct layer_job {
+  const struct kn_breg *b;
+  struct kn_store *store;
+  const struct kn_pull_candidate *c;
+  const struct kn_manifest *m;
+};
+
+static int
+layer_item (size_t i, void **state, void *payload, struct kn_error **err)
+{
+  struct layer_job *j = payload;
+  const struct kn_descriptor *l = &j->m->layers[i];
+  if (kn_mt_is_foreign (l->media_type) || kn_store_has (j->store, l->digest))
+    return 0;
+  if (*state == NULL)
+    {
+      struct kn_repo *r = NULL;
+      int ret = kn_breg_open (j->b, j->c->location, j->c->repository, 0, &r, err);
+      if (ret < 0)
+        return ret;
+      *state = r;
+    }
+  return fetch_blob (j->b, *state, j->store, l->digest, err);
+}
+
+static void
+layer_done (void *state, void *payload)
+{
+  (void) payload;
+  struct kn_repo *r = state;
+  if (r)
+    r->registry->close (r);
+}
+
 /* Pull from one candidate. */
 static int
 pull_from (const struct kn_breg *b, struct kn_store *store, const struct kn_pull_candidate *c,
@@ -167,13 +205,12 @@ pull_from (const struct kn_breg *b, struct kn_store *store, const struct kn_pull
                            kn_strv_len (out->c.diff_ids), out->m.n_layers);
       goto out;
     }
-  for (size_t i = 0; i < out->m.n_layers; i++)
-    {
-      if (kn_mt_is_foreign (out->m.layers[i].media_type))
-        continue;
-      if ((ret = fetch_blob (b, r, store, out->m.layers[i].digest, err)) < 0)
-        goto out;
-    }
+  {
+    struct layer_job job = { b, store, c, &out->m };
+    struct kn_par_ops ops = { layer_item, layer_done, &job };
+    if ((ret = kn_par_run (out->m.n_layers, PULL_WORKERS, &ops, err)) < 0)
+      goto out;
+  }
   out->base_registry = kn_xstrdup (c->location);
   out->base_repository = kn_xstrdup (c->repository);
   kn_log (KN_LOG_INFO, "Retrieved %s/%s@%s (%zu layers)", c->location, c->repository, digest ? digest : id,

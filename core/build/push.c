@@ -6,6 +6,7 @@
 #include <kaniko/log.h>
 #include <kaniko/sys/util.h>
 
+#include "core/build/parallel.h"
 #include "core/build/push.h"
 #include "core/image/json.h"
 #include "core/image/mediatype.h"
@@ -59,6 +60,41 @@ push_blob (struct kn_repo *repo, struct kn_store *store, const char *digest, con
   return 0;
 }
 
+/* Blobs are uploaded by up to this many workers, each with its own repository. */
+#define PUSH_WORKERS 4
+
+struct blob_job {
+  const struct kn_breg *b;
+  struct kn_store *store;
+  const struct kn_reference *r;
+  const char **digests;
+  const char *mount_from;
+};
+
+static int
+blob_item (size_t i, void **state, void *payload, struct kn_error **err)
+{
+  struct blob_job *j = payload;
+  if (*state == NULL)
+    {
+      struct kn_repo *repo = NULL;
+      int ret = kn_breg_open (j->b, j->r->domain, j->r->path, 1, &repo, err);
+      if (ret < 0)
+        return ret;
+      *state = repo;
+    }
+  return push_blob (*state, j->store, j->digests[i], j->mount_from, err);
+}
+
+static void
+blob_done (void *state, void *payload)
+{
+  (void) payload;
+  struct kn_repo *repo = state;
+  if (repo)
+    repo->registry->close (repo);
+}
+
 static int
 push_one (const struct kn_breg *b, struct kn_store *store, const struct kn_bimage *img, const struct kn_bmanifest *m,
           const struct kn_reference *r, struct kn_error **err)
@@ -71,12 +107,18 @@ push_one (const struct kn_breg *b, struct kn_store *store, const struct kn_bimag
   if (img->base_registry && img->base_repository && strcmp (img->base_registry, r->domain) == 0
       && strcmp (img->base_repository, r->path) != 0)
     mount_from = img->base_repository;
-  for (size_t i = 0; i < img->m.n_layers && ret == 0; i++)
-    {
-      if (kn_mt_is_foreign (img->m.layers[i].media_type))
-        continue;
-      ret = push_blob (repo, store, img->m.layers[i].digest, mount_from, err);
-    }
+  {
+    /* Layers (foreign ones are never pushed), then the config. */
+    const char **digests = kn_xcalloc (img->m.n_layers + 1, sizeof *digests);
+    size_t n = 0;
+    for (size_t i = 0; i < img->m.n_layers; i++)
+      if (!kn_mt_is_foreign (img->m.layers[i].media_type))
+        digests[n++] = img->m.layers[i].digest;
+    struct blob_job job = { b, store, r, digests, mount_from };
+    struct kn_par_ops ops = { blob_item, blob_done, &job };
+    ret = kn_par_run (n, PUSH_WORKERS, &ops, err);
+    free (digests);
+  }
   if (ret == 0)
     ret = push_blob (repo, store, m->config_digest, NULL, err);
   if (ret == 0)

@@ -41,16 +41,38 @@ kn_bstage_add_history (struct kn_bctx *c, struct kn_bimage *img, const char *cre
 }
 
 /* Snapshot CS of the stage root as one new layer. */
+static int
+add_pending (const char *path, enum kn_change_kind kind, void *payload)
+{
+  kn_changeset_add (payload, path, kind);
+  return 0;
+}
+
 int
 kn_bstage_add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_changeset *cs, const char *created_by,
            struct kn_error **err)
 {
+  if (c->o->single_snapshot && created_by)
+    {
+      /* One layer for the whole stage, written when it ends. */
+      if (ss->pending == NULL)
+        ss->pending = kn_changeset_new ();
+      kn_changeset_iterate (cs, add_pending, ss->pending);
+      kn_bstage_add_history (c, &ss->img, created_by, 1);
+      return 0;
+    }
   struct kn_layer_write_opts opts = KN_LAYER_WRITE_OPTS_INIT;
   struct kn_layer_info info;
   opts.compressor = c->comp;
   opts.compress_opts = &c->copts;
   opts.reproducible = c->epoch >= 0;
   opts.epoch = c->epoch >= 0 ? c->epoch : 0;
+  if (geteuid () != 0)
+    {
+      /* Rootless: what the invoking user owns was root's inside the build. */
+      opts.root_uid = geteuid ();
+      opts.root_gid = getegid ();
+    }
   int ret = kn_layer_write (c->kd->store, ss->root, cs, &opts, &info, err);
   if (ret < 0)
     return ret;
@@ -61,7 +83,7 @@ kn_bstage_add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_ch
   d.digest = info.digest;
   kn_manifest_add_layer (&ss->img.m, &d);
   kn_config_add_diff_id (&ss->img.c, info.diff_id);
-  kn_bstage_add_history (c, &ss->img, created_by, 0);
+  kn_bstage_add_history (c, &ss->img, created_by ? created_by : "snapshot (--single-snapshot)", 0);
   kn_log (KN_LOG_DEBUG, "Layer %s (diff_id %s, %llu bytes, %llu entries)", info.digest, info.diff_id,
           (unsigned long long) info.size, (unsigned long long) info.entries);
   return 0;
@@ -424,6 +446,10 @@ kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
     }
   kn_df_instructions_free (triggers);
   kn_brun_close (ss);
+  if (ret == 0 && ss->pending && kn_changeset_count (ss->pending) > 0)
+    ret = kn_bstage_add_layer (c, ss, ss->pending, NULL, err);
+  kn_changeset_free (ss->pending);
+  ss->pending = NULL;
   if (ret < 0)
     return ret;
   ss->done = true;

@@ -30,6 +30,7 @@ struct kn_bstage_state {
   struct kn_bimage img;  /* the image built so far */
   struct kn_buildenv *env; /* its variables (children inherit its ARGs) */
   struct kn_snapshot *snap; /* the snapshot session of its RUN steps, or NULL */
+  struct kn_changeset *pending; /* --single-snapshot: the changes of every step so far */
 };
 
 /* Everything the stages share. */
@@ -57,7 +58,9 @@ struct kn_bctx {
 int kn_bstage_image_root (struct kn_bctx *c, const char *name, const char **root, struct kn_error **err);
 
 /* Snapshot CS of stage state SS's root as one new layer of its image, with
- * the history entry CREATED_BY.  Returns 0 or < 0. */
+ * the history entry CREATED_BY (NULL: the --single-snapshot layer).  With
+ * --single-snapshot CS is kept for one layer at the end of the stage.
+ * Returns 0 or < 0. */
 int kn_bstage_add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_changeset *cs, const char *created_by,
                          struct kn_error **err);
 

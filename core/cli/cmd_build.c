@@ -239,10 +239,10 @@ build (const struct kn_build_options *o, const char *prog)
   kn_plugins_free (plugins);
   if (ret < 0)
     {
-      int status = kn_cli_exit_status (err->code);
+      /* A build that fails exits 1 like kaniko (2 is for usage errors). */
       kn_cli_print_error ("%s", err->msg);
       kn_error_free (err);
-      return status;
+      return 1;
     }
   kn_log (KN_LOG_INFO, "Image digest: %s", res.digest);
   kn_build_result_clear (&res);

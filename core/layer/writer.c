@@ -160,8 +160,8 @@ emit (struct wctx *c, int dirfd, const char *name, const char *rel, int *is_dir,
   struct archive_entry *e = archive_entry_new2 (c->a);
   archive_entry_set_pathname (e, rel);
   archive_entry_set_mode (e, st.st_mode);
-  archive_entry_set_uid (e, st.st_uid);
-  archive_entry_set_gid (e, st.st_gid);
+  archive_entry_set_uid (e, c->opts->root_uid >= 0 && st.st_uid == (uid_t) c->opts->root_uid ? 0 : st.st_uid);
+  archive_entry_set_gid (e, c->opts->root_gid >= 0 && st.st_gid == (gid_t) c->opts->root_gid ? 0 : st.st_gid);
   archive_entry_set_mtime (e, entry_mtime (c, st.st_mtim.tv_sec), 0);
   archive_entry_set_size (e, 0);
   int copy_data = 0;

@@ -26,9 +26,11 @@ struct kn_layer_write_opts {
   int64_t epoch;                                /* seconds since 1970 (SOURCE_DATE_EPOCH, 0 for kaniko's --reproducible) */
   const char *const *ignore;                    /* NULL-terminated root-relative paths (and their subtrees) left out */
   const struct kn_cancel *cancel;               /* may be NULL */
+  int64_t root_uid;                             /* rootless builds: this owner is recorded as 0 (-1: none) */
+  int64_t root_gid;                             /* ... and this group (-1: none) */
 };
 
-#define KN_LAYER_WRITE_OPTS_INIT { sizeof (struct kn_layer_write_opts), NULL, NULL, 0, 0, NULL, NULL }
+#define KN_LAYER_WRITE_OPTS_INIT { sizeof (struct kn_layer_write_opts), NULL, NULL, 0, 0, NULL, NULL, -1, -1 }
 
 /* What a layer write produced. */
 struct kn_layer_info {

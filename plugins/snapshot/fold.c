@@ -220,6 +220,14 @@ copy_xattrs (int sfd, int dfd, int sync, const char *what, struct kn_error **err
       vl = fgetxattr (sfd, k, val, (size_t) vl);
       if (vl < 0)
         continue;
+      if (sync)
+        {
+          /* Unchanged values are not rewritten (no journal traffic). */
+          char cur[256];
+          ssize_t cl = fgetxattr (dfd, k, cur, sizeof cur);
+          if (cl == vl && memcmp (cur, val, (size_t) vl) == 0)
+            continue;
+        }
       if (fsetxattr (dfd, k, val, (size_t) vl, 0) < 0)
         kn_log (KN_LOG_WARN, "overlay: cannot set attribute %s on %s: %s", k, what, strerror (errno));
     }
@@ -249,9 +257,14 @@ copy_dir_meta (int ufd, int rfd, const char *what, struct kn_error **err)
   struct stat st;
   if (fstat (ufd, &st) < 0)
     return kn_error_make (err, KN_EIO, errno, "stat %s", what);
-  if (fchown (rfd, st.st_uid, st.st_gid) < 0 && errno != EPERM)
+  struct stat rst;
+  if (fstat (rfd, &rst) < 0)
+    return kn_error_make (err, KN_EIO, errno, "stat %s", what);
+  if ((rst.st_uid != st.st_uid || rst.st_gid != st.st_gid) && fchown (rfd, st.st_uid, st.st_gid) < 0
+      && errno != EPERM)
     return kn_error_make (err, KN_EIO, errno, "chown %s", what);
-  if (fchmod (rfd, st.st_mode & 07777) < 0)
+  /* chown may clear set-id bits: compare the mode afterwards. */
+  if (fstat (rfd, &rst) == 0 && (rst.st_mode & 07777) != (st.st_mode & 07777) && fchmod (rfd, st.st_mode & 07777) < 0)
     return kn_error_make (err, KN_EIO, errno, "chmod %s", what);
   int rc = copy_xattrs (ufd, rfd, 1, what, err);
   if (rc < 0)

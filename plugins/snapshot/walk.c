@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <kaniko/log.h>
@@ -18,6 +19,8 @@
 #include "plugins/snapshot/walk.h"
 
 #define WALK_BUF_SIZE (128 * 1024)
+/* Timestamps closer than this to the start of a walk are not trusted. */
+#define RACY_NS ((int64_t) 2000000000)
 
 struct walk_session {
   struct kn_snapshot base;
@@ -27,6 +30,7 @@ struct walk_session {
   size_t n_ignore;
   const struct kn_cancel *cancel;
   struct kn_snapstate state; /* the baseline */
+  int64_t state_time_ns;     /* CLOCK_REALTIME when the baseline walk started */
   char **recorded;
   size_t n_recorded, cap_recorded;
 };
@@ -35,6 +39,7 @@ struct walk_session {
 struct walk_ctx {
   struct walk_session *s;
   const struct kn_snapstate *old;
+  int64_t old_time_ns;
   struct kn_snapstate *cur;
   dev_t root_dev;
   char *path;
@@ -197,8 +202,11 @@ walk_entry (struct walk_ctx *w, int dirfd, const char *name, size_t plen, struct
   if (S_ISREG (sx.stx_mode) && s->mode == KN_SNAPWALK_FULL)
     {
       const struct kn_snapstate_entry *o = kn_snapstate_find (w->old, w->path);
+      /* Racy entries (changed shortly before the baseline walk, within the
+       * filesystem's timestamp granularity) are always read again, as git
+       * does for racily clean index entries. */
       if (o && S_ISREG (o->mode) && o->size == e->size && o->mtime_ns == e->mtime_ns && o->ctime_ns == e->ctime_ns
-          && o->ino == e->ino)
+          && o->ino == e->ino && o->ctime_ns + RACY_NS < w->old_time_ns)
         {
           memcpy (e->hash, o->hash, sizeof e->hash);
           return 0;
@@ -302,6 +310,14 @@ walk_dir (struct walk_ctx *w, int dirfd, size_t plen, struct kn_error **err)
 }
 
 /* Walk the root into CUR, reusing hashes of OLD. */
+static int64_t
+realtime_ns (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static int
 walk_root (struct walk_session *s, const struct kn_snapstate *old, struct kn_snapstate *cur, struct kn_error **err)
 {
@@ -311,7 +327,7 @@ walk_root (struct walk_session *s, const struct kn_snapstate *old, struct kn_sna
   struct stat st;
   if (fstat (fd, &st) < 0)
     return kn_error_make (err, KN_EIO, errno, "snapshot: stat root %s", s->root);
-  struct walk_ctx w = { .s = s, .old = old, .cur = cur, .root_dev = st.st_dev };
+  struct walk_ctx w = { .s = s, .old = old, .old_time_ns = s->state_time_ns, .cur = cur, .root_dev = st.st_dev };
   w.path_cap = 4096;
   w.path = kn_xmalloc (w.path_cap);
   w.path[0] = '\0';
@@ -421,12 +437,14 @@ kn_snapwalk_open (struct kn_snapshot **out, const struct kn_snapshot_params *p, 
   s->cancel = p->cancel;
   s->ignore = kn_snap_ignore_new (p->ignore, &s->n_ignore);
   struct kn_snapstate empty = { 0 };
+  int64_t start = realtime_ns ();
   int rc = walk_root (s, &empty, &s->state, err);
   if (rc < 0)
     {
       kn_snapwalk_close (&s->base);
       return kn_error_wrap (err, "snapshot: baseline of %s", p->root);
     }
+  s->state_time_ns = start;
   kn_log (KN_LOG_DEBUG, "snapshot: baseline of %s: %zu entries", s->root, s->state.n);
   *out = &s->base;
   return 0;
@@ -466,6 +484,7 @@ kn_snapwalk_diff (struct kn_snapshot *base, struct kn_changeset *cs, struct kn_e
 {
   struct walk_session *s = (struct walk_session *) base;
   struct kn_snapstate cur = { 0 };
+  int64_t start = realtime_ns ();
   int rc = walk_root (s, &s->state, &cur, err);
   if (rc < 0)
     {
@@ -479,6 +498,7 @@ kn_snapwalk_diff (struct kn_snapshot *base, struct kn_changeset *cs, struct kn_e
       kn_changeset_add (cs, s->recorded[i], KN_CHANGE_ADD);
   drop_recorded (s);
   kn_snapstate_move (&s->state, &cur);
+  s->state_time_ns = start;
   return 0;
 }
 

@@ -8,6 +8,8 @@
  *         equal the baseline's is not read again: any write to its content
  *         changes its mtime and ctime, so the hash cannot differ (a
  *         documented deviation from kaniko, which rereads every file).
+ *         Entries whose times lie within 2 s of the start of the walk that
+ *         recorded them are "racy" (coarse timestamps) and always reread.
  *   redo  type, mode, owner, size, mtime, inode, symlink target.
  *   time  type, mtime, symlink target (kaniko: mtime only).
  *

@@ -51,6 +51,13 @@ DF
     || fail "FROM :$tag: base layers changed"
 done
 
+# A base of several layers (pulled in parallel) pushed to a new repository
+# (its layers mounted from the base repository).
+printf 'FROM %s/out/one:latest\nCOPY file.txt /again.txt\n' "$REG" > "$ctx/Dockerfile"
+kbuild --context "$ctx" --destination "$REG/out/three:v1" || { cat "$tmp/log"; fail "FROM a 2-layer image"; }
+[ "$(skopeo inspect --tls-verify=false "docker://$REG/out/three:v1" | jq '.Layers | length')" = $((base_layers + 2)) ] \
+  || fail "out/three layers"
+
 # COPY --chown=nobody needs the base's /etc/passwd; COPY --from a stage
 # built on the registry image.
 cat > "$ctx/Dockerfile" <<DF

@@ -73,6 +73,16 @@ for l in $(jq -r '.layers[].digest' "$tmp/oci/blobs/sha256/$d" | cut -d: -f2); d
 done
 [ "${deleted:-}" = yes ] || fail "no whiteout for /to-delete"
 
+# --single-snapshot: one layer for the stage, deletions included.
+printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "echo a > /a; echo b > /b"]\nRUN ["/bin/busybox", "rm", "/a"]\n' \
+  > "$ctx/Dockerfile"
+kbuild --context "$ctx" --no-push --single-snapshot --oci-layout-path "$tmp/single" \
+  || { cat "$tmp/log"; fail "--single-snapshot"; }
+[ "$(skopeo inspect "oci:$tmp/single:latest" | jq '.Layers | length')" = 1 ] || fail "--single-snapshot: one layer"
+umoci unpack --image "$tmp/single:latest" "$tmp/s" > /dev/null 2>&1 || fail "unpack --single-snapshot"
+[ -x "$tmp/s/rootfs/bin/busybox" ] && [ "$(cat "$tmp/s/rootfs/b")" = b ] && [ ! -e "$tmp/s/rootfs/a" ] \
+  || fail "--single-snapshot content"
+
 # A failing step: its number, line and exit status, and no output.
 printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "exit 3"]\n' > "$ctx/Dockerfile"
 if kbuild --context "$ctx" --no-push --oci-layout-path "$tmp/oci-fail"; then fail "failing RUN succeeded"; fi

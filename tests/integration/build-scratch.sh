@@ -109,4 +109,19 @@ run --no-push --compression zstd --oci-layout-path "$tmp/zstd" > "$tmp/log" 2>&1
 skopeo inspect --raw "oci:$tmp/zstd:latest" | jq -e '.mediaType == "application/vnd.oci.image.manifest.v1+json"
   and ([.layers[].mediaType] | unique == ["application/vnd.oci.image.layer.v1.tar+zstd"])' > /dev/null \
   || fail "zstd manifest"
+# Rootless (run as root: again as nobody): files the invoking user owns are
+# recorded as root's, like in a rootless container.
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null 2>&1; then
+  mkdir -p "$tmp/rl"
+  chmod 0755 "$tmp"
+  chmod -R a+rX "$ctx"
+  chown 65534:65534 "$tmp/rl"
+  setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$tmp/rl" \
+    "$KANIKO" build --context "$ctx" --kaniko-dir "$tmp/rl/kaniko" --no-push --oci-layout-path "$tmp/rl/oci" \
+    > "$tmp/log" 2>&1 || { cat "$tmp/log"; fail "rootless build"; }
+  d=$(jq -r '.manifests[0].digest' "$tmp/rl/oci/index.json" | cut -d: -f2)
+  for l in $(jq -r '.layers[].digest' "$tmp/rl/oci/blobs/sha256/$d" | cut -d: -f2); do
+    tar -tvzf "$tmp/rl/oci/blobs/sha256/$l" --numeric-owner | grep -v ' 0/0 ' && fail "rootless layer owners"
+  done
+fi
 echo "PASS: build-scratch ($digest)"

@@ -94,6 +94,7 @@ Test (meta, cmd_entrypoint_shell)
   /* ... but not one set in the same stage; SHELL applies to shell forms. */
   apply_all ("FROM scratch\nCMD echo hi\nSHELL [\"/bin/bash\", \"-xc\"]\nENTRYPOINT run it\n", &c);
   assert_strv (c.config.cmd, (const char *const[]) { "/bin/sh", "-c", "echo hi", NULL });
+  cr_assert_eq (c.config.args_escaped, 1, "ArgsEscaped as BuildKit sets it on CMD");
   assert_strv (c.config.entrypoint, (const char *const[]) { "/bin/bash", "-xc", "run it", NULL });
   assert_strv (c.config.shell, (const char *const[]) { "/bin/bash", "-xc", NULL });
   apply_all ("FROM scratch\nHEALTHCHECK --interval=5s --retries=2 CMD true\nONBUILD RUN x\n", &c);

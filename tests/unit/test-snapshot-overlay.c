@@ -161,18 +161,37 @@ run_overlay (const char *state_base, int same_fs)
   cr_assert_str_eq (none, "");
 
   /* The next step only sees its own changes. */
+  int xattr_ok = 0;
   cr_assert_eq (sn->begin (s, &exec_root, &err), 0);
   {
     kn_cleanup_free char *g = kn_xasprintf ("%s/mod/grow.txt", exec_root);
     FILE *f = fopen (g, "a");
     fputs ("c", f);
     fclose (f);
+    /* Directory metadata: mode and an attribute reach the root's directory. */
+    kn_cleanup_free char *k = kn_xasprintf ("%s/keep", exec_root);
+    cr_assert_eq (chmod (k, 0700), 0);
+    kn_cleanup_free char *m = kn_xasprintf ("%s/mod", exec_root);
+    /* tmpfs before Linux 6.6 has no user.* attributes. */
+    xattr_ok = setxattr (m, "user.kn", "v", 1, 0) == 0;
+    cr_assert (xattr_ok || errno == EOPNOTSUPP, "setxattr: %s", strerror (errno));
   }
   free (exec_root);
   kn_cleanup_free char *next = diff_text (sn, s);
-  cr_assert_str_eq (next, "A mod\nA mod/grow.txt\n");
+  cr_assert_str_eq (next, "A keep\nA mod\nA mod/grow.txt\n");
   kn_cleanup_free char *c = read_at (root, "mod/grow.txt");
   cr_assert_str_eq (c, "abc");
+  struct stat kst;
+  cr_assert (exists_at (root, "keep", &kst));
+  cr_assert_eq (kst.st_mode & 07777, 0700);
+  cr_assert_eq (kst.st_mtim.tv_sec, T0, "the directory keeps its mtime");
+  if (xattr_ok)
+  {
+    kn_cleanup_free char *m = kn_xasprintf ("%s/mod", root);
+    char v[8] = "";
+    cr_assert_eq (getxattr (m, "user.kn", v, sizeof v), 1);
+    cr_assert_eq (v[0], 'v');
+  }
 
   /* COPY-like steps write into the root and record what they wrote. */
   write_at (root, "keep/copied.txt", "copied");
