@@ -1,5 +1,5 @@
 #!/bin/sh
-# RUN --mount=type=secret (kaniko build --secret id=...,src=FILE / env=VAR):
+# RUN --mount=type=secret (kaniko build --secret id=...,src=FILE / id=...,env=VAR):
 # the RUN steps can read the secret, and its content appears nowhere in the
 # output image: not in any layer (decompressed, every byte), not in the config
 # (Env, history, labels), not in the manifest; the mount point leaves no file.
@@ -14,13 +14,16 @@ ENVSECRET="kn-envsecret-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 ctx="$tmp/ctx"
 mkdir -p "$ctx"
 printf '%s' "$SECRET" > "$tmp/secret.txt"
+# The Dockerfile holds only the secrets' sha256, never the secrets.
+H1=$(printf '%s' "$SECRET" | sha256sum | cut -c1-64)
+H2=$(printf '%s' "$ENVSECRET" | sha256sum | cut -c1-64)
 cat > "$ctx/Dockerfile" <<DF
 FROM $REG/base/busybox:latest
-RUN --mount=type=secret,id=token test "\$(cat /run/secrets/token)" = "$SECRET" && echo used > /used-default
+RUN --mount=type=secret,id=token test "\$(sha256sum < /run/secrets/token | cut -c1-64)" = $H1 && echo used > /used-default
 RUN --mount=type=secret,id=token,target=/etc/app/token,mode=0400 \\
-    test "\$(cat /etc/app/token)" = "$SECRET" && echo used > /used-target
-RUN --mount=type=secret,id=fromenv,env=APP_TOKEN test "\$APP_TOKEN" = "$ENVSECRET" && echo used > /used-env
-RUN --mount=type=secret,id=token,required=true cp /run/secrets/token /dev/null && echo done > /done
+    test "\$(sha256sum < /etc/app/token | cut -c1-64)" = $H1 && echo used > /used-target
+RUN --mount=type=secret,id=fromenv test "\$(sha256sum < /run/secrets/fromenv | cut -c1-64)" = $H2 && echo used > /used-env
+RUN --mount=type=secret,id=token,required=true cp /run/secrets/token /tmp/copy && rm /tmp/copy && echo done > /done
 DF
 KN_SECRET_ENV_VALUE="$ENVSECRET"; export KN_SECRET_ENV_VALUE
 "$KANIKO" build --kaniko-dir "$tmp/kaniko" --context "$ctx" --no-push \
