@@ -13,7 +13,9 @@
 #
 # Case files (all optional except Dockerfile):
 #   Dockerfile   "@BASE@" is replaced by the lab's busybox base image on a
-#                private registry (REG/base/busybox:latest), "@REG@" by REG
+#                private registry (REG/base/busybox:latest), "@REG@" by REG,
+#                "@HTTP@" by HOST:PORT of an http server (busybox httpd) whose
+#                document root is the case's prepared context
 #   prepare.sh   run (sh) in the copied context before the builds: binaries,
 #                tars, symlinks, modes git does not keep; removed afterwards
 #   build-args   one KEY=VALUE a line, passed as --build-arg to both builders
@@ -90,7 +92,7 @@ buildah rmi localhost/kn-difftest-probe:1 > /dev/null 2>&1
 BUILDAH_VERSION=$(buildah --version)
 
 # ---- rules of EXPECTED-DIFFERENCES.md -----------------------------------
-KNOWN_RULES="buildah-run-mountpoints config-empty-is-absent buildah-shell-form-ignores-shell reference-dockerfile buildah-strips-context-setid buildah-run-mount-parents"
+KNOWN_RULES="buildah-run-mountpoints config-empty-is-absent buildah-shell-form-ignores-shell reference-dockerfile buildah-strips-context-setid buildah-run-mount-parents config-env-order"
 RULES=$(sed -n 's/^## rule: *\([a-z0-9-]*\) *$/\1/p' "$EXPECTED" | sort -u)
 for r in $RULES; do
   case " $KNOWN_RULES " in *" $r "*) ;; *) die "EXPECTED-DIFFERENCES.md lists rule '$r' that run.sh does not implement" ;; esac
@@ -119,9 +121,9 @@ BASE=$REG/base/busybox:latest
 case_hash() {
   ( cd "$1" && find . -mindepth 1 -printf '%p %y %m %U %G %l\n' | sort
     find . -type f | sort | while IFS= read -r p; do
-      echo "$p $(sed "s|$REG|@REG@|g" "$p" | sha256sum)"
+      echo "$p $(sed -e "s|$REG|@REG@|g" -e "s|${HTTP:-@HTTP@}|@HTTP@|g" "$p" | sha256sum)"
     done
-    sed "s|$REG|@REG@|g" "$2"
+    sed -e "s|$REG|@REG@|g" -e "s|${HTTP:-@HTTP@}|@HTTP@|g" "$2"
     echo "args: $3"
     echo "$BUILDAH_VERSION"
     sha256sum < "$tmp/base/layer.tar"
@@ -201,10 +203,11 @@ norm_files() {
 
 # norm_config SIDE CONFIG_JSON: one "Field<TAB>json" line per compared field.
 norm_config() {
-  empty=false shellform=false
+  empty=false shellform=false envorder=false
   rule config-empty-is-absent && empty=true
+  rule config-env-order && envorder=true
   [ "$1" = buildah ] && rule buildah-shell-form-ignores-shell && shellform=true
-  jq -r --argjson empty $empty --argjson shellform $shellform '
+  jq -r --argjson empty $empty --argjson shellform $shellform --argjson envorder $envorder '
     (.config // .Config // {}) as $c0
     | (if $shellform and ($c0.Shell | type) == "array" and $c0.Shell != ["/bin/sh","-c"] then
          reduce ("Cmd", "Entrypoint") as $f ($c0;
@@ -214,6 +217,7 @@ norm_config() {
     | ["Env","Cmd","Entrypoint","WorkingDir","User","Labels","ExposedPorts","Volumes",
        "StopSignal","Healthcheck","Shell","OnBuild"][] as $k
     | ($c[$k]) as $v
+    | (if $envorder and $k == "Env" and ($v | type) == "array" then $v | sort else $v end) as $v
     | (if $empty and ($v == [] or $v == {} or $v == "") then null else $v end) as $v
     | "\($k)\t\($v | tojson)"' "$2"
 }
@@ -236,6 +240,19 @@ for c in $cases; do
   cp -a "$here/$c" "$ctx"
   chmod -R u+w "$ctx"
   sed -i -e "s|@BASE@|$BASE|g" -e "s|@REG@|$REG|g" "$ctx/Dockerfile"
+  http_pid= HTTP=
+  if grep -q '@HTTP@' "$ctx/Dockerfile"; then
+    for try in 1 2 3 4 5; do
+      hport=$(( 20000 + ( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 ) ))
+      busybox httpd -f -p "127.0.0.1:$hport" -h "$ctx" > "$w/httpd.log" 2>&1 &
+      http_pid=$!
+      sleep 0.3
+      if kill -0 $http_pid 2>/dev/null; then HTTP=127.0.0.1:$hport; break; fi
+      http_pid=
+    done
+    [ -n "$HTTP" ] || die "busybox httpd did not start: $(cat "$w/httpd.log")"
+    sed -i "s|@HTTP@|$HTTP|g" "$ctx/Dockerfile"
+  fi
   set --
   if [ -f "$ctx/build-args" ]; then
     while IFS= read -r a; do
@@ -255,7 +272,7 @@ for c in $cases; do
     rule reference-dockerfile || die "$c has a Dockerfile.reference but rule reference-dockerfile is not listed"
     mv "$ctx/Dockerfile.reference" "$w/Dockerfile.reference"
     refdf=$w/Dockerfile.reference
-    sed -i -e "s|@BASE@|$BASE|g" -e "s|@REG@|$REG|g" "$refdf"
+    sed -i -e "s|@BASE@|$BASE|g" -e "s|@REG@|$REG|g" -e "s|@HTTP@|$HTTP|g" "$refdf"
   fi
 
   # reference build (cached by the case's content)
@@ -323,6 +340,7 @@ $(first_diffs "$w/buildah.config" "$w/kaniko.config" | sed 's/^/      /')"
     fi
   fi
 
+  if [ -n "$http_pid" ]; then kill $http_pid 2>/dev/null; wait $http_pid 2>/dev/null; fi
   pend=$(awk -v c="$c" '$1 == c { $1 = ""; sub(/^ +/, ""); print; exit }' "$PENDING" 2>/dev/null)
   if [ -n "$pend" ]; then
     result=PENDING n_pending=$((n_pending + 1))
