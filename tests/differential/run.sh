@@ -227,6 +227,50 @@ first_diffs() {
   diff -U0 "$1" "$2" | grep -E '^[-+]' | grep -vE '^(---|\+\+\+) ' | head -${3:-6}
 }
 
+# ref_build CASE W CTX DOCKERFILE CACHEDIR ARGS...: buildah builds; its
+# files.tsv and config.json land in W/buildah (and in CACHEDIR).
+ref_build() {
+  c=$1 w=$2 ctx=$3 df=$4 cdir=$5
+  shift 5
+  tag=localhost/kn-difftest-$c:$$
+  if timeout 600 buildah build --isolation chroot --tls-verify=false --format docker --identity-label=false \
+       --timestamp 0 --layers --no-cache -f "$df" -t "$tag" "$@" "$ctx" > "$w/buildah.log" 2>&1 \
+     && buildah push -q "$tag" "dir:$w/buildah-dir" >> "$w/buildah.log" 2>&1 \
+     && "$LAB/unpack-image.sh" "dir:$w/buildah-dir" "$w/buildah-unpacked" >> "$w/buildah.log" 2>&1; then
+    mkdir -p "$w/buildah"
+    cp "$w/buildah-unpacked/files.tsv" "$w/buildah/"
+    cfg=$(jq -r '.config.digest' "$w/buildah-dir/manifest.json" | cut -d: -f2)
+    jq . "$w/buildah-dir/$cfg" > "$w/buildah/config.json"
+    if [ -n "$cdir" ]; then
+      rm -rf "$CACHE/$c-"*
+      mkdir -p "$cdir" && cp "$w/buildah/files.tsv" "$w/buildah/config.json" "$cdir/"
+    fi
+    [ "${DIFF_KEEP:-0}" = 1 ] || rm -rf "$w/buildah-dir" "$w/buildah-unpacked"
+  else
+    echo "buildah failed: $(grep -v '^ *$' "$w/buildah.log" | tail -2 | tr '\n' ' ')" > "$w/buildah.err"
+  fi
+  buildah rmi "$tag" > /dev/null 2>&1
+  return 0
+}
+
+# our_build W CTX ARGS...: our kaniko builds; files.tsv and config.json in W/kaniko.
+our_build() {
+  w=$1 ctx=$2
+  shift 2
+  if timeout 300 "$KANIKO" build --kaniko-dir "$w/kaniko-dir" --context "$ctx" --no-push \
+       --oci-layout-path "$w/kaniko-oci" "$@" > "$w/kaniko.log" 2>&1 \
+     && "$LAB/unpack-image.sh" "oci:$w/kaniko-oci:latest" "$w/kaniko-unpacked" >> "$w/kaniko.log" 2>&1; then
+    mkdir -p "$w/kaniko"
+    cp "$w/kaniko-unpacked/files.tsv" "$w/kaniko/"
+    m=$(jq -r '.manifests[0].digest' "$w/kaniko-oci/index.json" | cut -d: -f2)
+    cfg=$(jq -r '.config.digest' "$w/kaniko-oci/blobs/sha256/$m" | cut -d: -f2)
+    jq . "$w/kaniko-oci/blobs/sha256/$cfg" > "$w/kaniko/config.json"
+    [ "${DIFF_KEEP:-0}" = 1 ] || rm -rf "$w/kaniko-dir" "$w/kaniko-unpacked"
+  else
+    echo "kaniko failed: $(grep -v '^ *$' "$w/kaniko.log" | tail -2 | tr '\n' ' ')" > "$w/kaniko.err"
+  fi
+}
+
 # ---- the cases ------------------------------------------------------------
 cases=${DIFF_CASES:-$(cd "$here" && for d in */; do [ -f "$d/Dockerfile" ] && echo "${d%/}"; done)}
 n_pass=0 n_fail=0 n_pending=0
@@ -234,6 +278,7 @@ echo "differential: kaniko vs $BUILDAH_VERSION (base $BASE)"
 
 for c in $cases; do
   [ -f "$here/$c/Dockerfile" ] || die "no such case: $c"
+  t0=$(date +%s)
   w=$tmp/cases/$c
   ctx=$w/ctx
   mkdir -p "$w"
@@ -275,49 +320,26 @@ for c in $cases; do
     sed -i -e "s|@BASE@|$BASE|g" -e "s|@REG@|$REG|g" -e "s|@HTTP@|$HTTP|g" "$refdf"
   fi
 
-  # reference build (cached by the case's content)
+  # Both builds run side by side (2 cores); each writes its outcome to
+  # $w/<builder>.err when it fails.
   key=$(case_hash "$ctx" "$refdf" "$*")
   cdir=
   [ -n "$CACHE" ] && cdir=$CACHE/$c-$key
   if [ $status = ok ]; then
+    ref_pid=
     if [ -n "$cdir" ] && [ -f "$cdir/files.tsv" ] && [ -f "$cdir/config.json" ]; then
       mkdir -p "$w/buildah"
       cp "$cdir/files.tsv" "$cdir/config.json" "$w/buildah/"
     else
-      tag=localhost/kn-difftest-$c:$$
-      if timeout 600 buildah build --isolation chroot --tls-verify=false --format docker --identity-label=false \
-           --timestamp 0 --layers --no-cache -f "$refdf" -t "$tag" "$@" "$ctx" \
-           > "$w/buildah.log" 2>&1 \
-         && buildah push -q "$tag" "dir:$w/buildah-dir" >> "$w/buildah.log" 2>&1 \
-         && "$LAB/unpack-image.sh" "dir:$w/buildah-dir" "$w/buildah-unpacked" >> "$w/buildah.log" 2>&1; then
-        mkdir -p "$w/buildah"
-        cp "$w/buildah-unpacked/files.tsv" "$w/buildah/"
-        cfg=$(jq -r '.config.digest' "$w/buildah-dir/manifest.json" | cut -d: -f2)
-        jq . "$w/buildah-dir/$cfg" > "$w/buildah/config.json"
-        if [ -n "$cdir" ]; then
-          rm -rf "$CACHE/$c-"*; mkdir -p "$cdir" && cp "$w/buildah/files.tsv" "$w/buildah/config.json" "$cdir/"
-        fi
-        [ "${DIFF_KEEP:-0}" = 1 ] || rm -rf "$w/buildah-dir" "$w/buildah-unpacked"
-      else
-        status=error detail="buildah failed: $(grep -v '^ *$' "$w/buildah.log" | tail -2 | tr '\n' ' ')"
-      fi
-      buildah rmi "$tag" > /dev/null 2>&1
+      ref_build "$c" "$w" "$ctx" "$refdf" "$cdir" "$@" &
+      ref_pid=$!
     fi
-  fi
-
-  # our build
-  if [ $status = ok ]; then
-    if timeout 300 "$KANIKO" build --kaniko-dir "$w/kaniko-dir" --context "$ctx" --no-push \
-         --oci-layout-path "$w/kaniko-oci" "$@" > "$w/kaniko.log" 2>&1 \
-       && "$LAB/unpack-image.sh" "oci:$w/kaniko-oci:latest" "$w/kaniko-unpacked" >> "$w/kaniko.log" 2>&1; then
-      mkdir -p "$w/kaniko"
-      cp "$w/kaniko-unpacked/files.tsv" "$w/kaniko/"
-      m=$(jq -r '.manifests[0].digest' "$w/kaniko-oci/index.json" | cut -d: -f2)
-      cfg=$(jq -r '.config.digest' "$w/kaniko-oci/blobs/sha256/$m" | cut -d: -f2)
-      jq . "$w/kaniko-oci/blobs/sha256/$cfg" > "$w/kaniko/config.json"
-      [ "${DIFF_KEEP:-0}" = 1 ] || rm -rf "$w/kaniko-dir" "$w/kaniko-unpacked"
-    else
-      status=error detail="kaniko failed: $(grep -v '^ *$' "$w/kaniko.log" | tail -2 | tr '\n' ' ')"
+    our_build "$w" "$ctx" "$@"
+    [ -z "$ref_pid" ] || wait $ref_pid
+    if [ -f "$w/buildah.err" ]; then
+      status=error detail=$(cat "$w/buildah.err")
+    elif [ -f "$w/kaniko.err" ]; then
+      status=error detail=$(cat "$w/kaniko.err")
     fi
   fi
 
@@ -351,7 +373,7 @@ $(first_diffs "$w/buildah.config" "$w/kaniko.config" | sed 's/^/      /')"
   else
     result=FAIL n_fail=$((n_fail + 1))
   fi
-  printf '%-28s %-8s %s\n' "$c" "$result" "$detail"
+  printf '%-24s %-8s %4ss  %s\n' "$c" "$result" $(( $(date +%s) - t0 )) "$detail"
 done
 
 echo "differential: $n_pass PASS, $n_fail FAIL, $n_pending PENDING"
