@@ -795,7 +795,8 @@ kn_cli_parse_build_options (int argc, char **argv, struct kn_build_options *out,
     }
 
   resolve_build_args (out, use_env);
-  if (!(info->flags & KN_CLI_PARSE_ALLOW_UNSUPPORTED))
+  /* --print-options shows what was parsed, whatever the engine supports. */
+  if (!(info->flags & KN_CLI_PARSE_ALLOW_UNSUPPORTED) && info->action != KN_ACTION_PRINT_OPTIONS)
     r = check_unsupported (out, info->sources, err);
 
 out:

@@ -53,8 +53,8 @@ expect_rc 2 "no destination"
 expect_err 'kaniko: error: you must provide --destination, or use --no-push' "no destination"
 
 run "$KANIKO" build -c "$ctx" --no-push --cache
-expect_rc 2 "cache without repo"
-expect_err 'specify cache repo with --cache-repo' "cache without repo"
+expect_rc 2 "cache (not built yet)"
+expect_err 'kaniko: error: not supported yet: --cache' "cache (not built yet)"
 
 run "$KANIKO" build -c "$ctx" --no-push -f Nope
 expect_rc 1 "missing Dockerfile"
