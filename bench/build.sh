@@ -44,31 +44,31 @@ BASE=$REG/base/busybox:latest
 # REPS times (default 1), keeping the fastest time and the largest RSS.
 REPS=1
 ours() {
-  n=$1 c=$2; shift 2
-  r=0 best_t= best_m=0
-  while [ $r -lt $REPS ]; do
-    rm -rf "$WORK/kaniko" "$WORK/out-$n"
-    measure "$n" "$KANIKO" build --kaniko-dir "$WORK/kaniko" --context "$c" --insecure-pull --no-push \
-      --oci-layout-path "$WORK/out-$n" "$@"
-    eval "t=\$${n}_t m=\$${n}_m"
-    if [ -z "$best_t" ] || awk -v a="$t" -v b="$best_t" 'BEGIN { exit !(a < b) }'; then best_t=$t; fi
-    [ "$m" -gt "$best_m" ] && best_m=$m
-    r=$((r + 1))
+  o_n=$1 o_c=$2; shift 2
+  o_r=0 o_bt= o_bm=0
+  while [ $o_r -lt $REPS ]; do
+    rm -rf "$WORK/kaniko" "$WORK/out-$o_n"
+    measure "$o_n" "$KANIKO" build --kaniko-dir "$WORK/kaniko" --context "$o_c" --insecure-pull --no-push \
+      --oci-layout-path "$WORK/out-$o_n" "$@"
+    eval "o_t=\$${o_n}_t o_m=\$${o_n}_m"
+    if [ -z "$o_bt" ] || awk -v a="$o_t" -v b="$o_bt" 'BEGIN { exit !(a < b) }'; then o_bt=$o_t; fi
+    [ "$o_m" -gt "$o_bm" ] && o_bm=$o_m
+    o_r=$((o_r + 1))
   done
-  eval "${n}_t=$best_t ${n}_m=$best_m"
-  rm -rf "$WORK/kaniko" "$WORK/out-$n"
+  eval "${o_n}_t=$o_bt ${o_n}_m=$o_bm"
+  rm -rf "$WORK/kaniko" "$WORK/out-$o_n"
 }
 # ref NAME CONTEXT: buildah (the recipe of ../shared/lab/build-with-buildah.sh
 # with LAYERS=1 DRIVER=overlay FRESH=1), fresh private storage every time.
 ref() {
-  n=$1 c=$2 st=$WORK/containers
+  r_n=$1 r_c=$2 st=$WORK/containers
   ref_clean
   mkdir -p "$st"
   printf '[storage]\ndriver = "overlay"\ngraphroot = "%s/graph"\nrunroot = "%s/run"\n' "$st" "$st" > "$st/storage.conf"
-  measure "$n" env CONTAINERS_STORAGE_CONF="$st/storage.conf" BUILDAH_ISOLATION=chroot sh -c '
+  measure "$r_n" env CONTAINERS_STORAGE_CONF="$st/storage.conf" BUILDAH_ISOLATION=chroot sh -c '
     buildah build -q --isolation chroot --tls-verify=false --format oci --identity-label=false \
       --timestamp 0 --layers --no-cache -t localhost/kn-bench:latest "$1" &&
-    buildah push -q localhost/kn-bench:latest "oci:$2:latest"' sh "$c" "$WORK/rout-$n"
+    buildah push -q localhost/kn-bench:latest "oci:$2:latest"' sh "$r_c" "$WORK/rout-$r_n"
   ref_clean
 }
 ref_clean() {
