@@ -79,7 +79,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 header() {
   echo
   echo "## $1"
-  printf '%-34s %9s %9s %9s %9s %7s  %-16s %s\n' case "ours s" "ours MiB" "ref s" "ref MiB" ratio target result
+  printf '%-40s %9s %9s %9s %9s %7s  %-16s %s\n' case "ours s" "ours MiB" "ref s" "ref MiB" ratio target result
 }
 
 # row CASE OURS REF TIME_TARGET RSS_LIMIT_MIB: OURS and REF are measure names
@@ -105,7 +105,7 @@ row() {
   if [ "$target" = - ]; then res=info
   elif [ $ok = 1 ]; then res=PASS; PASSES=$((PASSES + 1))
   else res=MISS; MISSES=$((MISSES + 1)); fi
-  printf '%-34s %9s %9s %9s %9s %7s  %-16s %s\n' "$c" "$ot" "$(mib "$om")" "$rt" "$rm" "$ratio" "$target" "$res"
+  printf '%-40s %9s %9s %9s %9s %7s  %-16s %s\n' "$c" "$ot" "$(mib "$om")" "$rt" "$rm" "$ratio" "$target" "$res"
 }
 
 # random_file PATH BYTES: incompressible content.

@@ -153,7 +153,7 @@ echo "sizes: b $FILES files + $BIG bytes, modify $MODIFY; c $NEW new files in a 
   "d $COPY bytes"
 ours a "$A";  ref ra "$A"
 ours b "$B";  ref rb "$B"
-REPS=${KN_BENCH_REPS:-2}
+REPS=${KN_BENCH_REPS:-1}
 for m in full overlay; do
   ours "c0$m" "$WORK/ctx-c0" --snapshot-mode $m
   ours "c1$m" "$WORK/ctx-c10" --snapshot-mode $m
@@ -182,7 +182,7 @@ echo
 cost() { eval "awk -v a=\$${1}_t -v b=\$${2}_t 'BEGIN { d = a - b; if (d < 0) d = 0; printf \"%.2f\", d }'"; }
 f1=$(cost c1full c0full) fM=$(cost cMfull c0full) o1=$(cost c1overlay c0overlay) oM=$(cost cMoverlay c0overlay)
 w=$(cost c0full c0overlay)
-echo "c: cost of the change (build minus RUN-true build, fastest of $(printf %s "${KN_BENCH_REPS:-2}") runs):" \
+echo "c: cost of the change (build minus RUN-true build, fastest of $(printf %s "${KN_BENCH_REPS:-1}") runs):" \
   "full +10: ${f1}s, +$NEW: ${fM}s; overlay +10: ${o1}s, +$NEW: ${oM}s;" \
   "full-mode walk of the unchanged root: ${w}s"
 # Proportional to the change: a 10-file change costs at most a tenth of a
