@@ -154,7 +154,48 @@ fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **
     }
 }
 
-/* Copy the non-directory SRC (canonical in the source root, stat ST) to canonical DST. */
+/* The link record of source ST (nlink > 1) when this COPY already copied it. */
+static struct kn_copy_link *
+find_link (struct kn_copy_ctx *c, const struct stat *st)
+{
+  if (st->st_nlink < 2)
+    return NULL;
+  for (size_t i = 0; i < c->nlinks; i++)
+    if (c->links[i].dev == st->st_dev && c->links[i].ino == st->st_ino)
+      return &c->links[i];
+  return NULL;
+}
+
+/* Record that source ST was just copied to canonical DST (replacing a
+ * stale record of ST, when its first copy is gone). */
+static void
+remember_link (struct kn_copy_ctx *c, const struct stat *st, const char *dst)
+{
+  struct kn_copy_link *l = find_link (c, st);
+  struct stat dst_st;
+  if (fstatat (c->dst_rootfd, dst, &dst_st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (dst_st.st_mode))
+    return;
+  if (!l)
+    {
+      if (c->nlinks == c->caplinks)
+        {
+          c->caplinks = c->caplinks ? 2 * c->caplinks : 16;
+          c->links = kn_xrealloc (c->links, c->caplinks * sizeof *c->links);
+        }
+      l = &c->links[c->nlinks++];
+      l->dst = NULL;
+    }
+  free (l->dst);
+  l->dev = st->st_dev;
+  l->ino = st->st_ino;
+  l->dst = kn_xstrdup (dst);
+  l->ddev = dst_st.st_dev;
+  l->dino = dst_st.st_ino;
+}
+
+/* Copy the non-directory SRC (canonical in the source root, stat ST) to
+ * canonical DST; a regular file already copied by this COPY under another
+ * name (same source inode) becomes a hardlink to that first copy. */
 static int
 copy_leaf (struct kn_copy_ctx *c, const char *src, const struct stat *st, const char *dst, struct kn_error **err)
 {
@@ -164,11 +205,21 @@ copy_leaf (struct kn_copy_ctx *c, const char *src, const struct stat *st, const 
   struct timespec mt = kn_copy_mtime (c, st->st_mtim);
   if (S_ISREG (st->st_mode))
     {
+      struct kn_copy_link *l = find_link (c, st);
+      if (l)
+        {
+          int r = kn_copy_write_hardlink (c, dst, l->dst, l->ddev, l->dino, err);
+          if (r != 0)
+            return r < 0 ? r : 0;
+        }
       struct src_fill s = { c, src, -1 };
       int r = kn_copy_write_file (c, dst, mode_of (c, st), uid, gid, mt, fill_from_src, copy_xattrs, &s, err);
       if (s.in >= 0)
         close (s.in);
-      return r;
+      if (r < 0 || st->st_nlink < 2)
+        return r;
+      remember_link (c, st, dst);
+      return 0;
     }
   if (S_ISLNK (st->st_mode))
     {
@@ -797,6 +848,9 @@ kn_copy_run (const struct kn_copy_request *req, struct kn_error **err)
   c.label = label;
   int r = run (&c, err);
   kn_copy_finish_dirs (&c, true);
+  for (size_t i = 0; i < c.nlinks; i++)
+    free (c.links[i].dst);
+  free (c.links);
   free (c.buf);
   kn_copy_chmod_free (c.chmod);
   kn_ignore_free (c.excludes);

@@ -215,6 +215,25 @@ kn_copy_resolve (struct kn_copy_ctx *c, int rootfd, const char *path, int flags,
   return 0;
 }
 
+/* Forget the hardlink records whose first copy was canonical PATH or below it
+ * (PATH is being replaced: its inode number may come back for another file). */
+static void
+forget_links (struct kn_copy_ctx *c, const char *path)
+{
+  size_t n = strlen (path);
+  for (size_t i = 0; i < c->nlinks;)
+    {
+      const char *d = c->links[i].dst;
+      if (strncmp (d, path, n) == 0 && (d[n] == '\0' || d[n] == '/'))
+        {
+          free (c->links[i].dst);
+          c->links[i] = c->links[--c->nlinks];
+        }
+      else
+        i++;
+    }
+}
+
 /* Remove whatever is at BASE in DFD unless it is a directory and KEEP_DIR. 1 when a directory was kept. */
 static int
 clear_entry (struct kn_copy_ctx *c, int dfd, const char *base, const char *path, bool keep_dir, struct kn_error **err)
@@ -232,11 +251,13 @@ clear_entry (struct kn_copy_ctx *c, int dfd, const char *base, const char *path,
         return 1;
       if (!c->replace_dirs)
         return kn_error_make (err, KN_EINVAL, EISDIR, "cannot replace to directory /%s with file", path);
+      forget_links (c, path);
       int r = kn_resolve_remove_all (dfd, base, err);
       return r < 0 ? kn_error_wrap (err, "replace /%s", path) : 0;
     }
   if (keep_dir && !c->replace_dirs)
     return kn_error_make (err, KN_EINVAL, ENOTDIR, "cannot copy to non-directory: /%s", path);
+  forget_links (c, path);
   if (unlinkat (dfd, base, 0) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "replace /%s", path);
   return 0;
@@ -297,6 +318,41 @@ kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t 
   if (futimens (fd, ts) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "utimes /%s", path);
   return kn_copy_record (c, path, err);
+}
+
+int
+kn_copy_write_hardlink (struct kn_copy_ctx *c, const char *path, const char *first, dev_t ddev, ino_t dino,
+                        struct kn_error **err)
+{
+  if (strcmp (path, first) == 0)
+    return 0;
+  kn_cleanup_free char *fbase = NULL;
+  struct kn_error *ignored = NULL;
+  kn_cleanup_close int fdfd = open_parent (c, c->dst_rootfd, first, &fbase, &ignored);
+  if (fdfd < 0)
+    {
+      kn_error_free (ignored);
+      return 0;
+    }
+  struct stat st;
+  if (fstatat (fdfd, fbase, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (st.st_mode) || st.st_dev != ddev
+      || st.st_ino != dino)
+    return 0;
+  kn_cleanup_free char *base = NULL;
+  kn_cleanup_close int dfd = open_parent (c, c->dst_rootfd, path, &base, err);
+  if (dfd < 0)
+    return dfd;
+  int r = clear_entry (c, dfd, base, path, false, err);
+  if (r < 0)
+    return r;
+  if (linkat (fdfd, fbase, dfd, base, 0) < 0)
+    {
+      if (errno == EXDEV || errno == EPERM || errno == EMLINK || errno == ENOTSUP)
+        return 0;
+      return kn_error_make (err, kn_error_code_from_errno (errno), errno, "link /%s to /%s", path, first);
+    }
+  r = kn_copy_record (c, path, err);
+  return r < 0 ? r : 1;
 }
 
 int

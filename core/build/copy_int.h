@@ -16,6 +16,17 @@ struct kn_copy_dirtime
   struct timespec mtime;
 };
 
+/* A source file with several links already copied by this COPY: later
+ * copies of the same (dev, ino) become hardlinks to DST. */
+struct kn_copy_link
+{
+  dev_t dev;
+  ino_t ino;
+  char *dst;  /* canonical dest path of the first copy */
+  dev_t ddev; /* the inode written there (to notice it was replaced since) */
+  ino_t dino;
+};
+
 struct kn_copy_ctx
 {
   const struct kn_copy_request *req;
@@ -33,6 +44,8 @@ struct kn_copy_ctx
   size_t ndirs, capdirs;
   char *buf;         /* copy buffer */
   bool replace_dirs; /* tar extraction: replace a directory by a file and vice versa (Docker untar) */
+  struct kn_copy_link *links; /* sources with nlink > 1 copied so far */
+  size_t nlinks, caplinks;
 };
 
 enum
@@ -77,6 +90,13 @@ typedef int (*kn_copy_fill_fn) (void *payload, int fd, struct timespec *mtime, s
 int kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid,
                         struct timespec mtime, kn_copy_fill_fn fill, kn_copy_fill_fn post, void *payload,
                         struct kn_error **err);
+
+/* Replace canonical PATH in the dest root by a hardlink to canonical
+ * FIRST (a regular file of the dest root whose inode must be DDEV:DINO).
+ * Returns 1 when linked, 0 when FIRST is no longer that inode or cannot be
+ * linked (the caller copies instead), or a negative code. */
+int kn_copy_write_hardlink (struct kn_copy_ctx *c, const char *path, const char *first, dev_t ddev, ino_t dino,
+                            struct kn_error **err);
 
 /* Replace canonical PATH in the dest root by a symlink to TARGET. */
 int kn_copy_write_symlink (struct kn_copy_ctx *c, const char *path, const char *target, uid_t uid, gid_t gid,

@@ -179,9 +179,44 @@ secret_source (const struct kn_build_options *o, const char *id, char **tmpfile,
   return NULL;
 }
 
+/* The largest secret exposed as an environment variable (env=). */
+#define KN_SECRET_ENV_MAX (512 * 1024)
+
+/* Set NAME to the content of secret file PATH in *ENVP (this RUN only). */
+static int
+secret_env (const char *id, const char *path, const char *name, char ***envp, struct kn_error **err)
+{
+  kn_cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return kn_error_make (err, kn_error_code_from_errno (errno), errno, "secret %s", id);
+  kn_cleanup_free char *val = kn_xmalloc (KN_SECRET_ENV_MAX + 1);
+  size_t len = 0;
+  for (;;)
+    {
+      ssize_t r = read (fd, val + len, KN_SECRET_ENV_MAX + 1 - len);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return kn_error_make (err, KN_EIO, errno, "secret %s", id);
+      if (r == 0)
+        break;
+      len += (size_t) r;
+      if (len > KN_SECRET_ENV_MAX)
+        return kn_error_make (err, KN_EINVAL, 0, "secret %s: too large for env=%s (more than %d bytes)", id, name,
+                              KN_SECRET_ENV_MAX);
+    }
+  val[len] = '\0';
+  if (strlen (val) != len)
+    return kn_error_make (err, KN_EINVAL, 0, "secret %s: contains a NUL byte, cannot be env=%s", id, name);
+  size_t n = kn_strv_len (*envp);
+  kn_envv_set (envp, &n, name, val);
+  explicit_bzero (val, len);
+  return 0;
+}
+
 static int
 build_mounts (struct kn_bctx *c, size_t si, const struct kn_df_instruction *ins, struct kn_mount_spec **out,
-              size_t *n, char ***owned, struct kn_error **err)
+              size_t *n, char ***owned, char ***envp, struct kn_error **err)
 {
   for (size_t k = 0; k < ins->n_mounts; k++)
     {
@@ -254,7 +289,8 @@ build_mounts (struct kn_bctx *c, size_t si, const struct kn_df_instruction *ins,
               }
             if (id == NULL)
               return kn_error_make (err, KN_EINVAL, 0, "--mount=type=secret needs id= or target=");
-            if (target == NULL)
+            /* BuildKit: with env= and no target=, no file is mounted. */
+            if (target == NULL && m->env == NULL)
               target = deftarget = kn_xasprintf ("/run/secrets/%s", id);
             char *file = NULL;
             const char *src = secret_source (c->o, id, &file, c->kd->tmp, err);
@@ -266,6 +302,20 @@ build_mounts (struct kn_bctx *c, size_t si, const struct kn_df_instruction *ins,
                   return kn_error_make (err, KN_ENOTFOUND, 0, "secret %s: not provided (--secret id=%s,src=PATH)", id,
                                         id);
                 continue;
+              }
+            if (m->env)
+              {
+                int er = secret_env (id, src, *m->env ? m->env : id, envp, err);
+                if (er < 0)
+                  {
+                    free (file);
+                    return er;
+                  }
+                if (target == NULL)
+                  {
+                    free (file);
+                    continue;
+                  }
               }
             kn_strv_push (owned, file);
             free (file);
@@ -399,7 +449,7 @@ kn_brun (struct kn_bctx *c, size_t i, const struct kn_df_instruction *ins, size_
       mounts[0].readonly = 1;
       n_mounts = 1;
     }
-  ret = build_mounts (c, i, ins, &mounts, &n_mounts, &owned, err);
+  ret = build_mounts (c, i, ins, &mounts, &n_mounts, &owned, &envp, err);
   if (ret < 0)
     kn_error_wrap (err, "RUN step %zu (%s:%d)", step, file, ins->start_line);
 

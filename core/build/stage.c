@@ -97,8 +97,11 @@ record_path (void *payload, const char *path, struct kn_error **err)
   return 0;
 }
 
+/* The Env BuildKit and buildah give a FROM scratch image. */
+#define KN_SCRATCH_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 /* A scratch image for PLATFORM: kaniko starts from go-containerregistry's
- * empty image (Docker schema 2). */
+ * empty image (Docker schema 2), with the default PATH in its Env. */
 static int
 scratch_image (const char *platform, struct kn_bimage *img, struct kn_error **err)
 {
@@ -114,6 +117,8 @@ scratch_image (const char *platform, struct kn_bimage *img, struct kn_error **er
   img->c.os = KN_STEAL (p.os);
   img->c.variant = KN_STEAL (p.variant);
   img->c.rootfs_type = kn_xstrdup ("layers");
+  img->c.config.env = kn_xcalloc (2, sizeof (char *));
+  img->c.config.env[0] = kn_xstrdup (KN_SCRATCH_PATH);
   kn_platform_clear (&p);
   return 0;
 }

@@ -54,7 +54,7 @@ kbuild --context "$ctx" --no-push --target derived --oci-layout-path "$tmp/oci" 
   || { cat "$tmp/log"; fail "--target derived"; }
 skopeo inspect "oci:$tmp/oci:derived" > "$tmp/inspect.json" || fail "inspect derived"
 [ "$(jq '.Layers | length' "$tmp/inspect.json")" = 3 ] || fail "derived: want 3 layers"
-jq -e '.Env == ["X=1"]' "$tmp/inspect.json" > /dev/null || fail "derived Env: $(jq -c .Env "$tmp/inspect.json")"
+jq -e '.Env == ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "X=1"]' "$tmp/inspect.json" > /dev/null || fail "derived Env: $(jq -c .Env "$tmp/inspect.json")"
 umoci unpack --rootless --image "$tmp/oci:derived" "$tmp/derived" > /dev/null 2>&1 || fail "umoci unpack derived"
 [ "$(cat "$tmp/derived/rootfs/build/a-1.0.txt")" = A ] || fail "derived: default VERSION"
 [ "$(cat "$tmp/derived/rootfs/build/b.txt")" = B ] || fail "derived: b.txt"
@@ -66,7 +66,7 @@ printf 'FROM scratch AS parent\nONBUILD COPY a.txt /onbuild.txt\nONBUILD ENV FRO
   > "$ctx/Dockerfile"
 kbuild --context "$ctx" --no-push --oci-layout-path "$tmp/ob" || { cat "$tmp/log"; fail "ONBUILD"; }
 skopeo inspect --config "oci:$tmp/ob:latest" > "$tmp/ob.json" || fail "inspect ONBUILD"
-jq -e '.config.Env == ["FROM_TRIGGER=1"] and (.config.OnBuild // [] | length == 0)' "$tmp/ob.json" > /dev/null \
+jq -e '.config.Env == ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "FROM_TRIGGER=1"] and (.config.OnBuild // [] | length == 0)' "$tmp/ob.json" > /dev/null \
   || fail "ONBUILD config: $(jq -c .config "$tmp/ob.json")"
 umoci unpack --rootless --image "$tmp/ob:latest" "$tmp/obb" > /dev/null 2>&1 || fail "umoci unpack ONBUILD"
 [ "$(cat "$tmp/obb/rootfs/onbuild.txt")" = A ] || fail "ONBUILD COPY"

@@ -2,7 +2,7 @@
 # RUN: on the lab's busybox base (pulled from a private registry) and on a
 # scratch image holding only busybox: shell and exec forms, SHELL, heredocs
 # (plain and #!), ARG/ENV in the environment, USER by name, WORKDIR, the
-# mounts (bind from the context and from a stage, cache, tmpfs, secret),
+# mounts (bind from the context and from a stage, cache, tmpfs, secret, secret env=),
 # --network=none, deletions as whiteouts, and a failing step's exit status.
 set -eu
 . "$(dirname "$0")/build-lib.sh"
@@ -39,6 +39,9 @@ RUN --mount=type=bind,from=tools,source=/etc,target=/mnt/etc cp /mnt/etc/group /
 RUN --mount=type=cache,target=/var/cache/kn echo cached > /var/cache/kn/x && ls /var/cache/kn > /cache-list.txt
 RUN --mount=type=tmpfs,target=/scratch echo tmp > /scratch/x && cat /scratch/x > /tmpfs.txt
 RUN --mount=type=secret,id=token tr a-z A-Z < /run/secrets/token > /secret-seen.txt
+RUN --mount=type=secret,id=token,env=TOKEN_ENV echo "$TOKEN_ENV" | tr a-z A-Z > /secret-env-seen.txt \
+ && if [ -e /run/secrets/token ]; then echo file; else echo nofile; fi > /secret-env-file.txt
+RUN echo "${TOKEN_ENV:-unset}" > /secret-env-after.txt
 RUN --network=none echo offline > /offline.txt
 RUN rm /to-delete
 USER app
@@ -61,6 +64,9 @@ grep -q '^app:x:1000:' "$r/group-from-stage.txt" || fail "bind mount from a stag
 [ ! -e "$r/scratch/x" ] || fail "tmpfs content leaked"
 [ "$(cat "$r/secret-seen.txt")" = S3CR3T ] || fail "secret mount"
 [ ! -e "$r/run/secrets/token" ] || fail "secret leaked into the image"
+[ "$(cat "$r/secret-env-seen.txt")" = S3CR3T ] || fail "secret env=: $(cat "$r/secret-env-seen.txt")"
+[ "$(cat "$r/secret-env-file.txt")" = nofile ] || fail "secret env= without target= mounted a file (BuildKit does not)"
+[ "$(cat "$r/secret-env-after.txt")" = unset ] || fail "secret env= leaked into the next RUN"
 [ "$(cat "$r/offline.txt")" = offline ] || fail "--network=none"
 [ ! -e "$r/to-delete" ] || fail "deleted file still there"
 [ "$(cat "$r/home/app/id.txt")" = 1000 ] || fail "USER app: $(cat "$r/home/app/id.txt")"

@@ -68,7 +68,7 @@ jq -e '.mediaType == "application/vnd.docker.distribution.manifest.v2+json"' "$t
 [ "$(jq -c '[.layers[].digest]' "$tar_manifest")" = "$(jq -c .Layers "$tmp/inspect.json")" ] || fail "layout layers"
 [ "$(jq -r '.Layers | length' "$tmp/inspect.json")" = 3 ] || fail "want 3 layers (2 COPY + WORKDIR)"
 skopeo inspect --config "oci:$tmp/oci:v1" > "$tmp/config.json"
-jq -e '.config.Env == ["APP=/opt/dir", "GREETING=hello", "PATH=/bin"]' "$tmp/config.json" > /dev/null \
+jq -e '.config.Env == ["PATH=/bin", "APP=/opt/dir", "GREETING=hello"]' "$tmp/config.json" > /dev/null \
   || fail "Env: $(jq -c .config.Env "$tmp/config.json")"
 jq -e '.config.Labels == {"org.example.name":"scratch test","org.example.app":"/opt/dir","org.example.extra":"yes"}' \
   "$tmp/config.json" > /dev/null || fail "Labels: $(jq -c .config.Labels "$tmp/config.json")"

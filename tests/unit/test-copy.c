@@ -621,3 +621,77 @@ Test (copy, cancelled)
   cr_assert_eq (kn_copy_run (&q, &e), -KN_ECANCELED);
   kn_error_free (e);
 }
+
+/* links/a, links/b and links/sub/c: one inode with three names. */
+static void
+hardlinked_sources (void)
+{
+  put (T.ctx, "links/a", "shared\n", 0640);
+  put (T.ctx, "links/alone", "alone\n", 0644);
+  mkdirs (T.ctx, "links/sub");
+  char *a = kn_xasprintf ("%s/links/a", T.ctx);
+  char *b = kn_xasprintf ("%s/links/b", T.ctx);
+  char *c = kn_xasprintf ("%s/links/sub/c", T.ctx);
+  cr_assert_eq (link (a, b), 0);
+  cr_assert_eq (link (a, c), 0);
+  free (a);
+  free (b);
+  free (c);
+}
+
+Test (copy, hardlinks_kept_within_one_copy)
+{
+  hardlinked_sources ();
+  struct rec r = { 0 };
+  struct kn_copy_request q = req_new (&T, SRCS ("links"), "/links/");
+  q.chmod = "0600";
+  if (geteuid () == 0)
+    q.chown = "42:7";
+  q.record = rec_cb;
+  q.record_payload = &r;
+  run_ok (&q);
+  struct stat sa, sb, sc, sl;
+  cr_assert_eq (lst (T.root, "links/a", &sa), 0);
+  cr_assert_eq (lst (T.root, "links/b", &sb), 0);
+  cr_assert_eq (lst (T.root, "links/sub/c", &sc), 0);
+  cr_assert_eq (lst (T.root, "links/alone", &sl), 0);
+  cr_assert_eq (sa.st_nlink, 3, "one inode with three links, got %ju", (uintmax_t)sa.st_nlink);
+  cr_assert (sa.st_ino == sb.st_ino && sa.st_ino == sc.st_ino);
+  cr_assert_eq (sl.st_nlink, 1);
+  cr_assert_eq (sa.st_mode & 07777, 0600, "--chmod applied to the shared inode");
+  if (geteuid () == 0)
+    cr_assert (sa.st_uid == 42 && sa.st_gid == 7, "--chown applied to the shared inode");
+  char *s = slurp (T.root, "links/sub/c");
+  cr_assert_str_eq (s, "shared\n");
+  free (s);
+  cr_assert (rec_has (&r, "links/a") && rec_has (&r, "links/b") && rec_has (&r, "links/sub/c"),
+             "every name is recorded for the snapshot");
+  rec_free (&r);
+  /* A separate COPY makes a new file (BuildKit and buildah alike). */
+  struct kn_copy_request q2 = req_new (&T, SRCS ("links/b"), "/other");
+  run_ok (&q2);
+  struct stat so;
+  cr_assert_eq (lst (T.root, "other", &so), 0);
+  cr_assert_eq (so.st_nlink, 1);
+  cr_assert_eq (lst (T.root, "links/a", &sa), 0);
+  cr_assert_eq (sa.st_nlink, 3);
+}
+
+Test (copy, hardlink_to_a_replaced_first_copy_is_a_copy)
+{
+  hardlinked_sources ();
+  put (T.ctx, "other/a", "other\n", 0644);
+  /* links/a lands on /d/a, then other/a replaces /d/a, then links/b must
+   * not become a link to the replaced file. */
+  struct kn_copy_request q = req_new (&T, SRCS ("links/a", "other/a", "links/b"), "/d/");
+  run_ok (&q);
+  char *s = slurp (T.root, "d/a");
+  cr_assert_str_eq (s, "other\n");
+  free (s);
+  s = slurp (T.root, "d/b");
+  cr_assert_str_eq (s, "shared\n");
+  free (s);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "d/b", &st), 0);
+  cr_assert_eq (st.st_nlink, 1);
+}
