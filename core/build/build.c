@@ -86,6 +86,13 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
   ret = kn_plugins_find (c->plugins, KN_KIND_COMPRESSOR, cname, (const void **) &c->comp, err);
   if (ret < 0)
     return kn_error_wrap (err, "--compression %s", cname);
+  /* Unknown --snapshot-mode / --runner names fail now, not at the first RUN. */
+  const void *vt = NULL;
+  if (o->snapshot_mode && *o->snapshot_mode
+      && (ret = kn_plugins_find (c->plugins, KN_KIND_SNAPSHOTTER, o->snapshot_mode, &vt, err)) < 0)
+    return kn_error_wrap (err, "--snapshot-mode %s", o->snapshot_mode);
+  if (o->runner && *o->runner && (ret = kn_plugins_find (c->plugins, KN_KIND_RUNNER, o->runner, &vt, err)) < 0)
+    return kn_error_wrap (err, "--runner %s", o->runner);
   c->copts = (struct kn_compress_opts) KN_COMPRESS_OPTS_INIT;
   c->copts.level = o->compression_level;
   if ((ret = reproducible_epoch (o, &c->epoch, err)) < 0)

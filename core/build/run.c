@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <kaniko/log.h>
@@ -508,7 +509,14 @@ kn_brun (struct kn_bctx *c, size_t i, const struct kn_df_instruction *ins, size_
 
   /* The snapshot, even after a failure (the session must move on). */
   struct kn_changeset *cs = kn_changeset_new ();
+  struct timespec t0, t1;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
   int dret = ss->snap->snapshotter->diff (ss->snap, cs, ret < 0 ? NULL : err);
+  clock_gettime (CLOCK_MONOTONIC, &t1);
+  if (dret >= 0)
+    kn_log (KN_LOG_DEBUG, "snapshot: %zu changes in %.1f ms (%s)", kn_changeset_count (cs),
+            (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6,
+            ss->snap->snapshotter->name);
   if (ret == 0 && dret < 0)
     ret = kn_error_wrap (err, "RUN step %zu (%s:%d): snapshot", step, file, ins->start_line);
   if (ret == 0)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <kaniko/log.h>
@@ -73,9 +74,12 @@ kn_bstage_add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_ch
       opts.root_uid = geteuid ();
       opts.root_gid = getegid ();
     }
+  struct timespec t0, t1;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
   int ret = kn_layer_write (c->kd->store, ss->root, cs, &opts, &info, err);
   if (ret < 0)
     return ret;
+  clock_gettime (CLOCK_MONOTONIC, &t1);
   struct kn_descriptor d = { 0 };
   const char *mt = kn_mt_layer (ss->img.docker, compression_of (c->comp), 0);
   d.media_type = (char *) (mt ? mt : kn_mt_layer (0, compression_of (c->comp), 0));
@@ -84,8 +88,9 @@ kn_bstage_add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_ch
   kn_manifest_add_layer (&ss->img.m, &d);
   kn_config_add_diff_id (&ss->img.c, info.diff_id);
   kn_bstage_add_history (c, &ss->img, created_by ? created_by : "snapshot (--single-snapshot)", 0);
-  kn_log (KN_LOG_DEBUG, "Layer %s (diff_id %s, %llu bytes, %llu entries)", info.digest, info.diff_id,
-          (unsigned long long) info.size, (unsigned long long) info.entries);
+  kn_log (KN_LOG_DEBUG, "layer: %s %llu entries, %llu bytes in %.1f ms (diff_id %s)", info.digest,
+          (unsigned long long) info.entries, (unsigned long long) info.size,
+          (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6, info.diff_id);
   return 0;
 }
 

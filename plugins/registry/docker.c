@@ -200,5 +200,6 @@ const struct kn_registry kn_docker_registry = {
   .close = docker_close,
 };
 
-KN_PLUGIN_DEFINE (docker, "docker", PACKAGE_VERSION, "OCI distribution v2 registries over libcurl", NULL, NULL,
+KN_PLUGIN_DEFINE (docker, "docker", PACKAGE_VERSION, "OCI distribution v2 registries over libcurl", NULL,
+                  kn_docker_http_cleanup,
                   KN_FEATURE (KN_KIND_REGISTRY, &kn_docker_registry));

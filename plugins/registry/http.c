@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -27,6 +28,12 @@ struct kn_docker_share
   unsigned refs;
   CURLSH *sh;
   pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+  /* The /v2/ ping result, shared by every repository of the host (and by
+   * the push workers): scheme that answered ("https"/"http", NULL until a
+   * ping succeeded) and the WWW-Authenticate challenge of its 401 (or NULL). */
+  pthread_mutex_t ping_lock;
+  char *scheme;
+  char **challenge;
 };
 
 static pthread_mutex_t shares_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -73,6 +80,7 @@ share_get (const char *host)
       s->host = kn_xstrdup (host);
       for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_init (&s->locks[i], NULL);
+      pthread_mutex_init (&s->ping_lock, NULL);
       s->sh = curl_share_init ();
       if (s->sh == NULL)
         kn_oom ();
@@ -91,25 +99,46 @@ share_get (const char *host)
 }
 
 static void
+share_free (struct kn_docker_share *s)
+{
+  curl_share_cleanup (s->sh);
+  for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+    pthread_mutex_destroy (&s->locks[i]);
+  pthread_mutex_destroy (&s->ping_lock);
+  free (s->scheme);
+  kn_strv_free (s->challenge);
+  free (s->host);
+  free (s);
+}
+
+/* Drop a reference.  The share outlives its last repository (so the next
+ * repository of the host reuses its connections and ping result); unused
+ * shares are freed by kn_docker_http_cleanup(). */
+static void
 share_put (struct kn_docker_share *s)
 {
-  struct kn_docker_share **pp;
   if (s == NULL)
     return;
   pthread_mutex_lock (&shares_lock);
-  if (--s->refs == 0)
+  s->refs--;
+  pthread_mutex_unlock (&shares_lock);
+}
+
+void
+kn_docker_http_cleanup (void)
+{
+  struct kn_docker_share **pp;
+  pthread_mutex_lock (&shares_lock);
+  for (pp = &shares; *pp;)
     {
-      for (pp = &shares; *pp; pp = &(*pp)->next)
-        if (*pp == s)
-          {
-            *pp = s->next;
-            break;
-          }
-      curl_share_cleanup (s->sh);
-      for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
-        pthread_mutex_destroy (&s->locks[i]);
-      free (s->host);
-      free (s);
+      struct kn_docker_share *s = *pp;
+      if (s->refs == 0)
+        {
+          *pp = s->next;
+          share_free (s);
+        }
+      else
+        pp = &s->next;
     }
   pthread_mutex_unlock (&shares_lock);
 }
@@ -193,6 +222,25 @@ kn_docker_http_resolve (struct kn_docker_http *h, const char *location)
     return kn_xasprintf ("%s:%s", h->scheme ? h->scheme : "https", location);
   return kn_xasprintf ("%s://%s%s%s", h->scheme ? h->scheme : "https", h->host, location[0] == '/' ? "" : "/",
                        location);
+}
+
+#define KN_DOCKER_SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+static int system_ca_present;
+static pthread_once_t system_ca_once = PTHREAD_ONCE_INIT;
+
+static void
+system_ca_probe (void)
+{
+  system_ca_present = access (KN_DOCKER_SYSTEM_CA_BUNDLE, R_OK) == 0;
+}
+
+/* The system CA bundle file (Debian's ca-certificates), or NULL. */
+static const char *
+system_ca_bundle (void)
+{
+  pthread_once (&system_ca_once, system_ca_probe);
+  return system_ca_present ? KN_DOCKER_SYSTEM_CA_BUNDLE : NULL;
 }
 
 /* State of one attempt, shared with the curl callbacks. */
@@ -467,7 +515,14 @@ attempt (struct kn_docker_http *h, const struct kn_docker_req *rq, const char *u
       curl_easy_setopt (c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
   if (h->ca_file)
-    curl_easy_setopt (c, CURLOPT_CAINFO, h->ca_file);
+    curl_easy_setopt (c, CURLOPT_CAINFO, h->ca_file); /* added to the default CA path */
+  else if (!h->skip_tls_verify && system_ca_bundle ())
+    {
+      /* One bundle file instead of the build's CA directory, which
+       * libcurl-gnutls reads file by file (~600 files) on every handshake. */
+      curl_easy_setopt (c, CURLOPT_CAINFO, system_ca_bundle ());
+      curl_easy_setopt (c, CURLOPT_CAPATH, NULL);
+    }
   if (h->client_cert)
     curl_easy_setopt (c, CURLOPT_SSLCERT, h->client_cert);
   if (h->client_key)
@@ -660,22 +715,32 @@ kn_docker_http_local_host (const char *host)
   return a == 127 || a == 10 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168);
 }
 
-int
-kn_docker_http_ping (struct kn_docker_http *h, struct kn_error **err)
+static char **
+strv_dup (char *const *v)
+{
+  size_t n = 0;
+  char **out;
+  while (v && v[n])
+    n++;
+  if (n == 0)
+    return NULL;
+  out = kn_xcalloc (n + 1, sizeof *out);
+  for (size_t i = 0; i < n; i++)
+    out[i] = kn_xstrdup (v[i]);
+  return out;
+}
+
+/* Ping /v2/ of H's host (https, then http when N_SCHEMES is 2) and record
+ * the scheme and challenge in the host's share.  Called with the share's
+ * ping_lock held.  Returns 0 or < 0 with *err set. */
+static int
+ping_host (struct kn_docker_http *h, size_t n_schemes, struct kn_error **err)
 {
   static const char *const schemes[] = { "https", "http" };
+  struct kn_docker_share *s = h->share;
   struct kn_error *first = NULL;
-  int ret = 0;
-  /* Like go-containerregistry: http is tried after https for insecure
-   * registries and for loopback and private (RFC 1918) addresses. */
-  size_t n_schemes = h->insecure || kn_docker_http_local_host (h->host) ? 2 : 1;
+  int ret;
 
-  pthread_mutex_lock (&h->lock);
-  if (h->pinged)
-    {
-      pthread_mutex_unlock (&h->lock);
-      return 0;
-    }
   for (size_t i = 0; i < n_schemes; i++)
     {
       struct kn_docker_resp resp = { 0 };
@@ -695,16 +760,13 @@ kn_docker_http_ping (struct kn_docker_http *h, struct kn_error **err)
       kn_error_free (e);
       if (resp.status == 200 || resp.status == 401 || resp.status == 404)
         {
-          free (h->scheme);
-          h->scheme = kn_xstrdup (schemes[i]);
-          if (h->auth && resp.status == 401)
-            ret = kn_docker_auth_prime (h->auth, resp.www_authenticate, err);
+          free (s->scheme);
+          s->scheme = kn_xstrdup (schemes[i]);
+          kn_strv_free (s->challenge);
+          s->challenge = resp.status == 401 ? strv_dup (resp.www_authenticate) : NULL;
           kn_docker_resp_clear (&resp);
-          if (ret == 0)
-            h->pinged = 1;
           kn_error_free (first);
-          pthread_mutex_unlock (&h->lock);
-          return ret < 0 ? kn_error_wrap (err, "ping %s", h->host) : 0;
+          return 0;
         }
       ret = kn_docker_http_error (&resp, "", &e);
       kn_docker_resp_clear (&resp);
@@ -713,12 +775,51 @@ kn_docker_http_ping (struct kn_docker_http *h, struct kn_error **err)
       else
         kn_error_free (e);
     }
-  pthread_mutex_unlock (&h->lock);
   if (first == NULL)
     return kn_error_make (err, KN_EIO, 0, "registry %s: no answer", h->host);
   ret = -first->code;
   propagate (err, first);
   kn_error_wrap (err, "registry %s", h->host);
+  return ret;
+}
+
+int
+kn_docker_http_ping (struct kn_docker_http *h, struct kn_error **err)
+{
+  struct kn_docker_share *s = h->share;
+  kn_cleanup_strv char **challenge = NULL;
+  int ret = 0;
+  /* Like go-containerregistry: http is tried after https for insecure
+   * registries and for loopback and private (RFC 1918) addresses. */
+  size_t n_schemes = h->insecure || kn_docker_http_local_host (h->host) ? 2 : 1;
+
+  pthread_mutex_lock (&h->lock);
+  if (h->pinged)
+    {
+      pthread_mutex_unlock (&h->lock);
+      return 0;
+    }
+  /* One ping per host: the other repositories (and workers) wait for it
+   * and reuse its answer, unless it chose http and this one may not. */
+  pthread_mutex_lock (&s->ping_lock);
+  if (s->scheme == NULL || (n_schemes < 2 && strcmp (s->scheme, "https") != 0))
+    ret = ping_host (h, n_schemes, err);
+  if (ret == 0)
+    {
+      free (h->scheme);
+      h->scheme = kn_xstrdup (s->scheme);
+      challenge = strv_dup (s->challenge);
+    }
+  pthread_mutex_unlock (&s->ping_lock);
+  if (ret == 0 && h->auth && challenge)
+    {
+      ret = kn_docker_auth_prime (h->auth, challenge, err);
+      if (ret < 0)
+        kn_error_wrap (err, "ping %s", h->host);
+    }
+  if (ret == 0)
+    h->pinged = 1;
+  pthread_mutex_unlock (&h->lock);
   return ret;
 }
 

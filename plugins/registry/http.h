@@ -71,12 +71,17 @@ struct kn_docker_http *kn_docker_http_new (const char *host);
 /* Free H, its auth state and its reference to the share (NULL-safe). */
 void kn_docker_http_free (struct kn_docker_http *h);
 
+/* Free the per-host share handles (connections, ping results) no
+ * repository uses any more; the plugin's fini calls it. */
+void kn_docker_http_cleanup (void);
+
 /* True for hosts reached over http after https fails even without
  * --insecure (go-containerregistry's rule): localhost, 127/8, [::1], RFC 1918. */
 int kn_docker_http_local_host (const char *host);
 
-/* Ping /v2/ once (choosing https or, for insecure registries, http) and prime
- * the auth state from the challenge.  Returns 0 or < 0 with *err set. */
+/* Ping /v2/ once per host and process (choosing https or, for insecure
+ * registries, http; the result is kept in the host's share) and prime H's
+ * auth state from the challenge.  Returns 0 or < 0 with *err set. */
 int kn_docker_http_ping (struct kn_docker_http *h, struct kn_error **err);
 
 /* Perform RQ, retrying transient failures and answering one 401 challenge.

@@ -2,7 +2,8 @@
 # Build failures give a clear message, a non-zero exit status and no output:
 # a missing Dockerfile, a syntax error (file:line), an unknown --target, an
 # unknown stage in COPY --from, a bad base reference, a missing base image,
-# wrong registry credentials (push check and pull), and a RUN without runner.
+# wrong registry credentials (push check and pull), a RUN without runner,
+# unknown --snapshot-mode / --runner / --compression names (at start-up).
 set -eu
 . "$(dirname "$0")/build-lib.sh"
 need jq
@@ -48,6 +49,16 @@ expect_fail 'Dockerfile:2' --no-push
 
 printf 'FROM Not//A::Valid@Ref\n' > "$ctx/Dockerfile"
 expect_fail 'Dockerfile:1' --no-push
+
+# Unknown plugin names fail at start-up with the available names, even when
+# no step would use them (no RUN: no snapshot, no runner).
+printf 'FROM scratch\nCOPY x.txt /\nLABEL a=b\n' > "$ctx/Dockerfile"
+expect_fail '--snapshot-mode bogus' --no-push --snapshot-mode bogus
+grep -q 'full' "$tmp/log" || fail "no available snapshot modes in: $(cat "$tmp/log")"
+expect_fail '--runner bogus' --no-push --runner bogus
+grep -q 'chroot' "$tmp/log" || fail "no available runners in: $(cat "$tmp/log")"
+expect_fail '--compression bogus' --no-push --compression bogus
+grep -q 'zstd' "$tmp/log" || fail "no available compressors in: $(cat "$tmp/log")"
 
 start_registry kn:secret
 mkdir -p "$tmp/dc"

@@ -50,7 +50,13 @@ RUN id -u > id.txt && pwd > pwd.txt
 DF
 
 kbuild --context "$ctx" --no-push --oci-layout-path "$tmp/oci" --secret "id=token,src=$tmp/secret.txt" \
-  || { cat "$tmp/log"; fail "RUN build"; }
+  --verbosity=debug || { cat "$tmp/log"; fail "RUN build"; }
+# The debug log times every RUN's snapshot and every layer write.
+n_run=$(grep -c '^RUN' "$ctx/Dockerfile")
+n_snap=$(grep -Ec 'snapshot: [0-9]+ changes in [0-9]+\.[0-9] ms \(full\)' "$tmp/log" || true)
+[ "$n_snap" = "$n_run" ] || { cat "$tmp/log"; fail "$n_snap snapshot debug lines for $n_run RUN steps"; }
+grep -Eq 'layer: sha256:[0-9a-f]{64} [0-9]+ entries, [0-9]+ bytes in [0-9]+\.[0-9] ms' "$tmp/log" \
+  || { cat "$tmp/log"; fail "no layer debug line"; }
 umoci unpack --image "$tmp/oci:latest" "$tmp/b" > /dev/null 2>&1 || fail "umoci unpack"
 r="$tmp/b/rootfs"
 [ "$(cat "$r/greeting.txt")" = "hello world" ] || fail "ENV/ARG in RUN: $(cat "$r/greeting.txt")"
