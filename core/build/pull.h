@@ -13,7 +13,8 @@
 #include "core/build/registry.h"
 #include "core/layer/store.h"
 
-/* Pull NAME (a FROM value) for PLATFORM ("linux/amd64") into STORE and
+/* Pull NAME (a FROM value) for PLATFORM ("linux/amd64") into STORE (from the
+ * --cache-dir OCI layout when it holds NAME, see cachedir.h) and
  * describe it in *OUT (layers as pulled, config parsed).  Returns 0 or < 0
  * naming the reference. */
 int kn_build_pull (const struct kn_breg *b, struct kn_store *store, const char *name, const char *platform,
