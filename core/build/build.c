@@ -68,8 +68,6 @@ check_unsupported (const struct kn_build_options *o, struct kn_error **err)
     return kn_error_make (err, KN_ENOTSUP, 0, "not supported yet: %s", what);
   if (o->cache)
     kn_log (KN_LOG_WARN, "--cache: layer caching is not implemented yet; building without a cache");
-  if (o->cache_dir && *o->cache_dir && strcmp (o->cache_dir, "/cache") != 0)
-    kn_log (KN_LOG_WARN, "--cache-dir: warmed base images are not used yet");
   return 0;
 }
 

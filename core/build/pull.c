@@ -6,6 +6,7 @@
 #include <kaniko/log.h>
 #include <kaniko/sys/util.h>
 
+#include "core/build/cachedir.h"
 #include "core/build/parallel.h"
 #include "core/build/pull.h"
 #include "core/image/index.h"
@@ -141,7 +142,8 @@ layer_done (void *state, void *payload)
 /* Pull from one candidate. */
 static int
 pull_from (const struct kn_breg *b, struct kn_store *store, const struct kn_pull_candidate *c,
-           const struct kn_reference *ref, const struct kn_platform *want, struct kn_bimage *out, struct kn_error **err)
+           const struct kn_reference *ref, const struct kn_platform *want, struct kn_bimage *out,
+           struct kn_pull_info *info, struct kn_error **err)
 {
   struct kn_repo *r = NULL;
   int ret = kn_breg_open (b, c->location, c->repository, 0, &r, err);
@@ -170,6 +172,8 @@ pull_from (const struct kn_breg *b, struct kn_store *store, const struct kn_pull
         }
       kn_cleanup_free char *child = kn_xstrdup (idx.manifests[sel].digest);
       kn_index_clear (&idx);
+      if (info && digest)
+        info->resolved_digest = kn_xstrdup (digest);
       free (data);
       free (mt);
       free (digest);
@@ -189,6 +193,21 @@ pull_from (const struct kn_breg *b, struct kn_store *store, const struct kn_pull
   free (out->m.media_type);
   out->m.media_type = kn_xstrdup (mt);
   out->docker = kn_mt_is_docker (mt);
+  if (info)
+    {
+      /* The manifest as served (its digest is the image's), for the cache dir. */
+      struct kn_reader *mr = kn_reader_new_mem (data, len);
+      char md[KN_DIGEST_STR_LEN];
+      ret = kn_store_put (store, mr, digest, md, NULL, err);
+      kn_reader_free (mr);
+      if (ret < 0)
+        goto out;
+      info->manifest_digest = kn_xstrdup (md);
+      info->manifest_size = (int64_t) len;
+      info->media_type = kn_xstrdup (mt);
+      if (info->resolved_digest == NULL)
+        info->resolved_digest = kn_xstrdup (md);
+    }
   if ((ret = fetch_blob (b, r, store, out->m.config.digest, err)) < 0)
     goto out;
   {
@@ -220,9 +239,25 @@ out:
   return ret;
 }
 
+void
+kn_pull_info_clear (struct kn_pull_info *info)
+{
+  free (info->manifest_digest);
+  free (info->resolved_digest);
+  free (info->media_type);
+  memset (info, 0, sizeof *info);
+}
+
 int
 kn_build_pull (const struct kn_breg *b, struct kn_store *store, const char *name, const char *platform,
                struct kn_bimage *out, struct kn_error **err)
+{
+  return kn_build_pull_info (b, store, name, platform, 1, out, NULL, err);
+}
+
+int
+kn_build_pull_info (const struct kn_breg *b, struct kn_store *store, const char *name, const char *platform,
+                    int use_cache, struct kn_bimage *out, struct kn_pull_info *info, struct kn_error **err)
 {
   struct kn_image_ref iref = { 0 };
   struct kn_platform want = { 0 };
@@ -241,13 +276,26 @@ kn_build_pull (const struct kn_breg *b, struct kn_store *store, const char *name
       kn_image_ref_clear (&iref);
       return ret;
     }
+  if (use_cache)
+    {
+      ret = kn_cachedir_lookup (b->o->cache_dir, &iref.ref, &want, store, out);
+      if (ret > 0)
+        {
+          kn_image_ref_clear (&iref);
+          kn_platform_clear (&want);
+          out->base_name = kn_xstrdup (name);
+          return 0;
+        }
+    }
   size_t n = 0;
   struct kn_pull_candidate *c = kn_breg_candidates (b, &iref.ref, &n);
   kn_log (KN_LOG_INFO, "Retrieving image manifest %s", name);
   for (size_t i = 0; i < n; i++)
     {
       kn_bimage_clear (out);
-      ret = pull_from (b, store, &c[i], &iref.ref, &want, out, err);
+      if (info)
+        kn_pull_info_clear (info);
+      ret = pull_from (b, store, &c[i], &iref.ref, &want, out, info, err);
       if (ret == 0)
         break;
       if (i + 1 < n)

@@ -30,9 +30,8 @@ user_set (const struct kn_cli_parse_info *info, const char *name)
   return info && info->sources && opt && info->sources[kn_cli_option_index (opt)] > KN_SRC_DEFAULT;
 }
 
-/* GOOS/GOARCH[/variant] of this machine, as Go kaniko's default --custom-platform. */
-static char *
-host_platform (void)
+char *
+kn_cli_host_platform (void)
 {
   static const struct {
     const char *machine, *platform;
@@ -158,7 +157,7 @@ kn_cli_validate_build_options (struct kn_build_options *o, const struct kn_cli_p
   if (o->custom_platform == NULL || *o->custom_platform == '\0')
     {
       free (o->custom_platform);
-      o->custom_platform = host_platform ();
+      o->custom_platform = kn_cli_host_platform ();
     }
   if (!user_set (info, "kaniko-dir") && !writable_dir (o->kaniko_dir))
     {
@@ -188,9 +187,8 @@ fail (struct kn_error *err, const char *prog)
   return status;
 }
 
-/* The plugin table for O: builtins, --plugin-dir, the default path, options. */
-static int
-load_plugins (const struct kn_build_options *o, struct kn_plugins **out, struct kn_error **err)
+int
+kn_cli_load_plugins (const struct kn_build_options *o, struct kn_plugins **out, struct kn_error **err)
 {
   struct kn_plugins *t = kn_cli_plugins_new ();
   int ret = 0;
@@ -233,7 +231,7 @@ build (const struct kn_build_options *o, const char *prog)
   struct kn_build_result res;
   struct kn_error *err = NULL;
   memset (&res, 0, sizeof res);
-  if (load_plugins (o, &plugins, &err) < 0)
+  if (kn_cli_load_plugins (o, &plugins, &err) < 0)
     return fail (err, prog);
   int ret = kn_build_run (o, plugins, &res, &err);
   kn_plugins_free (plugins);

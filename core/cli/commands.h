@@ -9,6 +9,8 @@ int kn_cmd_build (int argc, char **argv);
 int kn_cmd_plugins (int argc, char **argv);
 /* kaniko parse [--dump] FILE: parse a Dockerfile (core/cli/cmd_parse.c). */
 int kn_cmd_parse (int argc, char **argv);
+/* kaniko warm --image REF... [FLAGS]: fill the --cache-dir (core/cli/cmd_warm.c). */
+int kn_cmd_warm (int argc, char **argv);
 /* kaniko version (core/cli/main.c). */
 int kn_cmd_version (int argc, char **argv);
 

@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
   { "build", kn_cmd_build, "build an image from a Dockerfile and a context (default)" },
   { "executor", kn_cmd_build, "same as build (the Go kaniko executor's name)" },
+  { "warm", kn_cmd_warm, "pull base images into the --cache-dir (Go kaniko's warmer)" },
   { "plugins", kn_cmd_plugins, "list the plugins found and the files refused" },
   { "parse", kn_cmd_parse, "parse a Dockerfile; --dump prints BuildKit's AST format" },
   { "version", kn_cmd_version, "print the version" },

@@ -140,6 +140,15 @@ int kn_cli_parse_build_options (int argc, char **argv, struct kn_build_options *
 int kn_cli_validate_build_options (struct kn_build_options *o, const struct kn_cli_parse_info *info,
                                    struct kn_error **err);
 
+/* GOOS/GOARCH[/variant] of this machine ("linux/amd64"), Go kaniko's default
+ * --custom-platform (malloc'd). */
+char *kn_cli_host_platform (void);
+
+struct kn_plugins;
+/* The plugin table for O (builtins, --plugin-dir, the default path, plugin
+ * options) into *OUT (free with kn_plugins_free).  Returns 0 or < 0. */
+int kn_cli_load_plugins (const struct kn_build_options *o, struct kn_plugins **out, struct kn_error **err);
+
 /* Free everything OPT points to and zero it. */
 void kn_cli_build_options_clear (struct kn_build_options *o);
 

@@ -147,8 +147,11 @@ const struct kn_opt kn_cli_options[] = {
   { .name = "cache-repo", .status = KN_OPT_NOT_YET, .type = KN_OPT_STRING, .group = KN_GROUP_CACHE, .offset = OFF (cache_repo),
     .metavar = "REPO", .def_help = "DESTINATION/cache",
     .help = "Repository of cached layers; \"oci:PATH\" keeps them in an OCI layout." },
-  { .name = "cache-dir", .status = KN_OPT_NOT_YET, .def = "/cache", .type = KN_OPT_STRING, .group = KN_GROUP_CACHE, .offset = OFF (cache_dir),
-    .metavar = "DIR", .help = "Local directory of cached base images (filled by the warmer)." },
+  { .name = "cache-dir", .def = "/cache", .type = KN_OPT_STRING, .group = KN_GROUP_CACHE, .offset = OFF (cache_dir),
+    .metavar = "DIR",
+    .help = "OCI layout of cached base images, filled by \"kaniko warm\": a FROM image found there (by reference, "
+            "or by digest) is used without contacting the registry. Used whenever DIR holds an index.json, "
+            "with or without --cache." },
   { .name = "cache-ttl", .status = KN_OPT_NOT_YET, .def = "336h", .type = KN_OPT_DURATION, .group = KN_GROUP_CACHE,
     .offset = OFF (cache_ttl_ns), .metavar = "DURATION",
     .help = "Age after which cached layers are ignored (Go duration: 6h, 90m). Two weeks by default." },
