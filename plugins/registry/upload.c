@@ -118,6 +118,38 @@ upload_status (struct kn_docker_repo *r, char **location, uint64_t *have, const 
   return 0;
 }
 
+/* 1 when RESP says the upload session is gone or no longer matches what the
+ * registry holds (a registry restarted mid-chunk answers 404
+ * BLOB_UPLOAD_INVALID: "upload resumed at wrong offset"). */
+static int
+session_lost (const struct kn_docker_resp *resp)
+{
+  return resp->status == 404 && resp->body
+         && (strstr (resp->body, "BLOB_UPLOAD_INVALID") || strstr (resp->body, "BLOB_UPLOAD_UNKNOWN"));
+}
+
+/* Open a new upload session in place of a lost one: *location replaced, *off = 0.
+ * Returns 0, or < 0 (restarts exhausted or the POST failed). */
+static int
+restart_upload (struct kn_docker_repo *r, char **location, uint64_t *off, unsigned *restarts, const char *what,
+                struct kn_error **err)
+{
+  kn_cleanup_free char *fresh = NULL;
+  int ret;
+
+  if ((*restarts)++ >= 3)
+    return kn_error_make (err, KN_EPROTO, 0, "%s: the upload session was lost %u times", what, *restarts);
+  kn_log (KN_LOG_WARN, "docker: %s: the upload session was lost at byte %llu; starting over", what,
+          (unsigned long long)*off);
+  ret = start_upload (r, NULL, r->scope, &fresh, what, err);
+  if (ret < 0)
+    return ret;
+  free (*location);
+  *location = KN_STEAL (fresh);
+  *off = 0;
+  return 0;
+}
+
 static int
 chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char *start_location, const char *what,
          struct kn_error **err)
@@ -125,8 +157,10 @@ chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char 
   kn_cleanup_free char *location = kn_xstrdup (start_location);
   uint64_t off = 0;
   unsigned resyncs = 0;
+  unsigned restarts = 0;
   int ret;
 
+again:
   while (off < src->size)
     {
       struct kn_docker_resp resp = { 0 };
@@ -160,6 +194,13 @@ chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char 
           off = have;
           continue;
         }
+      if (session_lost (&resp))
+        {
+          kn_docker_resp_clear (&resp);
+          if ((ret = restart_upload (r, &location, &off, &restarts, what, err)) < 0)
+            return ret;
+          continue;
+        }
       if (resp.status != 202 && resp.status != 204)
         {
           ret = upload_error (r, &resp, what, err);
@@ -183,6 +224,17 @@ chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char 
     ret = kn_docker_http_do (r->http, &rq, &resp, err);
     if (ret < 0)
       return kn_error_wrap (err, "%s: PUT (commit)", what);
+    if (session_lost (&resp))
+      {
+        /* The commit may have landed before the connection dropped. */
+        uint64_t size = 0;
+        kn_docker_resp_clear (&resp);
+        if (kn_docker_stat_blob (&r->base, src->digest, &size, NULL) == 0 && size == src->size)
+          return 0;
+        if ((ret = restart_upload (r, &location, &off, &restarts, what, err)) < 0)
+          return ret;
+        goto again;
+      }
     if (resp.status != 201 && resp.status != 204 && resp.status != 200)
       ret = upload_error (r, &resp, what, err);
     kn_docker_resp_clear (&resp);

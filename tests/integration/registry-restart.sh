@@ -4,8 +4,8 @@
 # upload, through the docker registry plugin's vtable: registry-tool) must
 # finish thanks to its retries (connection refused / reset -> backoff; a
 # half-received chunk -> 416 -> upload status -> resume), skopeo must then see
-# the image, and every blob copied back (skopeo copy to an OCI layout) must
-# match its digest.
+# the image, and every blob copied back (skopeo copy to a dir: layout) must
+# match its digest, as must every blob in the registry's store.
 . "$KN_TOP_SRCDIR/tests/integration/registry-lib.sh"
 command -v skopeo >/dev/null || kn_skip "skopeo is not installed"
 
@@ -80,14 +80,25 @@ skopeo inspect --tls-verify=false "docker://$R/t/big:v1" >inspect.json 2>&1 || {
 [ "$(jq '.Layers | length' inspect.json)" = $LAYERS ] || fail "skopeo sees $(jq '.Layers | length' inspect.json) layers"
 ok "skopeo inspect sees the image"
 
-skopeo copy -q --src-tls-verify=false "docker://$R/t/big:v1" oci:back:v1 >copy.log 2>&1 || { cat copy.log; fail "skopeo copy"; }
+# dir: keeps every blob as it is (an oci: layout would recompress the layers).
+skopeo copy -q --src-tls-verify=false "docker://$R/t/big:v1" dir:back >copy.log 2>&1 || { cat copy.log; fail "skopeo copy"; }
 n=0
 for d in $(jq -r '.config.digest, .layers[].digest' manifest.json); do
-  f=back/blobs/sha256/${d#sha256:}
+  f=back/${d#sha256:}
   [ -f "$f" ] || fail "blob $d missing from the copy"
   [ "$(sha "$f")" = "$d" ] || fail "blob $d pulled back has digest $(sha "$f")"
   n=$((n + 1))
 done
 [ $n = $((LAYERS + 1)) ] || fail "$n blobs checked"
-for i in $(seq $LAYERS); do cmp -s "layer$i.tar" "back/blobs/sha256/$(sha "layer$i.tar" | cut -d: -f2)" || fail "layer $i differs"; done
+for i in $(seq $LAYERS); do cmp -s "layer$i.tar" "back/$(sha "layer$i.tar" | cut -d: -f2)" || fail "layer $i differs"; done
 ok "every blob pulled back matches its digest ($n blobs)"
+
+# The registry's own store: every blob it committed has the digest it is filed under.
+n=0
+for f in "$DATA"/docker/registry/v2/blobs/sha256/*/*/data; do
+  want=$(basename "$(dirname "$f")")
+  [ "$(sha256sum "$f" | cut -d' ' -f1)" = "$want" ] || fail "registry store: blob $want is corrupt"
+  n=$((n + 1))
+done
+[ $n -ge $((LAYERS + 2)) ] || fail "registry store holds $n blobs"
+ok "registry store: $n blobs, none corrupt"
