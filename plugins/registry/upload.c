@@ -62,62 +62,6 @@ with_query (const char *location, const char *key, const char *value)
   return kn_xasprintf ("%s%s%s=%s", location, strchr (location, '?') ? "&" : "?", key, value);
 }
 
-static int
-monolithic (struct kn_docker_repo *r, const struct kn_blob_source *src, const char *location, const char *what,
-            struct kn_error **err)
-{
-  struct kn_docker_resp resp = { 0 };
-  kn_cleanup_free char *url = with_query (location, "digest", src->digest);
-  static const char *const hdrs[] = { "Content-Type: application/octet-stream", NULL };
-  struct kn_docker_req rq = { .method = "PUT",
-                              .url = url,
-                              .scope = r->scope,
-                              .headers = hdrs,
-                              .body = src,
-                              .body_offset = 0,
-                              .body_len = src->size };
-  int ret = kn_docker_http_do (r->http, &rq, &resp, err);
-  if (ret < 0)
-    return kn_error_wrap (err, "%s: PUT", what);
-  if (resp.status != 201 && resp.status != 204 && resp.status != 200)
-    ret = upload_error (r, &resp, what, err);
-  kn_docker_resp_clear (&resp);
-  return ret;
-}
-
-/* GET the upload session's status: *have = bytes the registry holds, and
- * the session's new location.  Returns 0 or < 0. */
-static int
-upload_status (struct kn_docker_repo *r, char **location, uint64_t *have, const char *what, struct kn_error **err)
-{
-  struct kn_docker_resp resp = { 0 };
-  struct kn_docker_req rq = { .method = "GET", .url = *location, .scope = r->scope };
-  int ret = kn_docker_http_do (r->http, &rq, &resp, err);
-  if (ret < 0)
-    return kn_error_wrap (err, "%s: upload status", what);
-  if (resp.status != 204 && resp.status != 202)
-    {
-      ret = upload_error (r, &resp, what, err);
-      kn_docker_resp_clear (&resp);
-      return ret;
-    }
-  /* "Range: 0-<last>" (bytes held = last + 1), or "0-0" for an empty session. */
-  *have = 0;
-  if (resp.range)
-    {
-      const char *dash = strchr (resp.range, '-');
-      unsigned long long last = dash ? strtoull (dash + 1, NULL, 10) : 0;
-      *have = last ? last + 1 : 0;
-    }
-  if (resp.location)
-    {
-      free (*location);
-      *location = kn_docker_http_resolve (r->http, resp.location);
-    }
-  kn_docker_resp_clear (&resp);
-  return 0;
-}
-
 /* 1 when RESP says the upload session is gone or no longer matches what the
  * registry holds (a registry restarted mid-chunk answers 404
  * BLOB_UPLOAD_INVALID: "upload resumed at wrong offset"). */
@@ -147,6 +91,85 @@ restart_upload (struct kn_docker_repo *r, char **location, uint64_t *off, unsign
   free (*location);
   *location = KN_STEAL (fresh);
   *off = 0;
+  return 0;
+}
+
+static int
+monolithic (struct kn_docker_repo *r, const struct kn_blob_source *src, const char *start_location, const char *what,
+            struct kn_error **err)
+{
+  kn_cleanup_free char *location = kn_xstrdup (start_location);
+  unsigned restarts = 0;
+  uint64_t off = 0;
+  struct kn_docker_resp resp = { 0 };
+  static const char *const hdrs[] = { "Content-Type: application/octet-stream", NULL };
+  int ret;
+
+  for (;;)
+    {
+      kn_cleanup_free char *url = with_query (location, "digest", src->digest);
+      struct kn_docker_req rq = { .method = "PUT",
+                                  .url = url,
+                                  .scope = r->scope,
+                                  .headers = hdrs,
+                                  .body = src,
+                                  .body_offset = 0,
+                                  .body_len = src->size };
+      ret = kn_docker_http_do (r->http, &rq, &resp, err);
+      if (ret < 0)
+        return kn_error_wrap (err, "%s: PUT", what);
+      if (!session_lost (&resp))
+        break;
+      /* A retried PUT after a registry restart: the blob may have landed. */
+      uint64_t size = 0;
+      kn_docker_resp_clear (&resp);
+      if (kn_docker_stat_blob (&r->base, src->digest, &size, NULL) == 0 && size == src->size)
+        return 0;
+      if ((ret = restart_upload (r, &location, &off, &restarts, what, err)) < 0)
+        return ret;
+    }
+  if (resp.status != 201 && resp.status != 204 && resp.status != 200)
+    ret = upload_error (r, &resp, what, err);
+  kn_docker_resp_clear (&resp);
+  return ret;
+}
+
+/* GET the upload session's status: *have = bytes the registry holds, and
+ * the session's new location.  Returns 0, 1 when the session is lost (see
+ * session_lost; no error set), or < 0. */
+static int
+upload_status (struct kn_docker_repo *r, char **location, uint64_t *have, const char *what, struct kn_error **err)
+{
+  struct kn_docker_resp resp = { 0 };
+  struct kn_docker_req rq = { .method = "GET", .url = *location, .scope = r->scope };
+  int ret = kn_docker_http_do (r->http, &rq, &resp, err);
+  if (ret < 0)
+    return kn_error_wrap (err, "%s: upload status", what);
+  if (session_lost (&resp))
+    {
+      kn_docker_resp_clear (&resp);
+      return 1;
+    }
+  if (resp.status != 204 && resp.status != 202)
+    {
+      ret = upload_error (r, &resp, what, err);
+      kn_docker_resp_clear (&resp);
+      return ret;
+    }
+  /* "Range: 0-<last>" (bytes held = last + 1), or "0-0" for an empty session. */
+  *have = 0;
+  if (resp.range)
+    {
+      const char *dash = strchr (resp.range, '-');
+      unsigned long long last = dash ? strtoull (dash + 1, NULL, 10) : 0;
+      *have = last ? last + 1 : 0;
+    }
+  if (resp.location)
+    {
+      free (*location);
+      *location = kn_docker_http_resolve (r->http, resp.location);
+    }
+  kn_docker_resp_clear (&resp);
   return 0;
 }
 
@@ -188,6 +211,12 @@ again:
           ret = upload_status (r, &location, &have, what, err);
           if (ret < 0)
             return ret;
+          if (ret == 1)
+            {
+              if ((ret = restart_upload (r, &location, &off, &restarts, what, err)) < 0)
+                return ret;
+              continue;
+            }
           if (have > src->size)
             return kn_error_make (err, KN_EPROTO, 0, "%s: the registry has %llu bytes of %llu", what,
                                   (unsigned long long)have, (unsigned long long)src->size);
