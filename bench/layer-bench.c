@@ -1,178 +1,130 @@
-/* layer-bench: time the layer writer on a tree (bench/layer.sh drives it).
- *   layer-bench ROOT STORE none|gzip|zstd [LEVEL [THREADS]]
- * Prints digest, diff_id, sizes, seconds, MiB/s of tar and the peak RSS. */
+/* layer-bench: time the layer writer and the applier (bench/layer.sh drives it).
+ *   layer-bench write ROOT STORE none|gzip|zstd [LEVEL [THREADS]]
+ *       writes ROOT as a layer with the real compressor plugins (their
+ *       sources are compiled in, as in tests/unit/test-compress) and prints
+ *       digest, sizes, seconds, MiB/s of tar, peak RSS and the blob's path;
+ *   layer-bench apply BLOB DEST
+ *       applies the layer file BLOB onto DEST with core/layer/applier. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <zlib.h>
-#include <zstd.h>
+#include <unistd.h>
 
+#include <kaniko/sys/compressor.h>
+#include <kaniko/sys/plugin.h>
 #include <kaniko/sys/util.h>
 
+#include "core/layer/applier.h"
 #include "core/layer/store.h"
 #include "core/layer/writer.h"
 
-/* Stand-in compressors over zlib and libzstd (the plugins live elsewhere). */
-struct bz {
-  struct kn_writer base;
-  struct kn_writer *sink;
-  z_stream z;
-  ZSTD_CCtx *zc;
-  unsigned char out[1 << 17];
-};
+const struct kn_plugin_desc *kn_plugin_gzip_get_desc (void);
+const struct kn_plugin_desc *kn_plugin_zstd_get_desc (void);
 
-static int
-gz_pump (struct bz *g, int flush, struct kn_error **err)
+static double
+now (void)
 {
-  do
-    {
-      g->z.next_out = g->out;
-      g->z.avail_out = sizeof g->out;
-      if (deflate (&g->z, flush) == Z_STREAM_ERROR)
-        return kn_error_make (err, KN_EIO, 0, "deflate");
-      size_t n = sizeof g->out - g->z.avail_out;
-      int r = n ? kn_writer_write (g->sink, g->out, n, err) : 0;
-      if (r < 0)
-        return r;
-    }
-  while (g->z.avail_out == 0);
-  return 0;
+  struct timespec t;
+  clock_gettime (CLOCK_MONOTONIC, &t);
+  return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
+}
+
+static long
+maxrss (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
 }
 
 static int
-gz_write (struct kn_writer *w, const void *buf, size_t len, struct kn_error **err)
+fail (struct kn_error *err)
 {
-  struct bz *g = (struct bz *) w;
-  g->z.next_in = (unsigned char *) buf;
-  g->z.avail_in = (uInt) len;
-  return gz_pump (g, Z_NO_FLUSH, err);
+  fprintf (stderr, "layer-bench: %s\n", err ? err->msg : "error");
+  kn_error_free (err);
+  return 1;
 }
 
 static int
-gz_close (struct kn_writer *w, struct kn_error **err)
+do_write (int argc, char **argv)
 {
-  return gz_pump ((struct bz *) w, Z_FINISH, err);
-}
-
-static void
-gz_free (struct kn_writer *w)
-{
-  deflateEnd (&((struct bz *) w)->z);
-  free (w);
-}
-
-static int
-gz_new (struct kn_writer **out, struct kn_writer *sink, const struct kn_compress_opts *o, struct kn_error **err)
-{
-  struct bz *g = kn_xcalloc (1, sizeof *g);
-  g->base.write = gz_write;
-  g->base.close = gz_close;
-  g->base.free = gz_free;
-  g->sink = sink;
-  deflateInit2 (&g->z, o->level < 0 ? 6 : o->level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
-  *out = &g->base;
-  return 0;
-}
-
-static int
-zs_pump (struct bz *g, const void *buf, size_t len, ZSTD_EndDirective mode, struct kn_error **err)
-{
-  ZSTD_inBuffer in = { buf, len, 0 };
-  for (;;)
-    {
-      ZSTD_outBuffer out = { g->out, sizeof g->out, 0 };
-      size_t left = ZSTD_compressStream2 (g->zc, &out, &in, mode);
-      if (ZSTD_isError (left))
-        return kn_error_make (err, KN_EIO, 0, "zstd: %s", ZSTD_getErrorName (left));
-      int r = out.pos ? kn_writer_write (g->sink, g->out, out.pos, err) : 0;
-      if (r < 0)
-        return r;
-      if (mode == ZSTD_e_continue ? in.pos == in.size : left == 0)
-        return 0;
-    }
-}
-
-static int
-zs_write (struct kn_writer *w, const void *buf, size_t len, struct kn_error **err)
-{
-  return zs_pump ((struct bz *) w, buf, len, ZSTD_e_continue, err);
-}
-
-static int
-zs_close (struct kn_writer *w, struct kn_error **err)
-{
-  return zs_pump ((struct bz *) w, NULL, 0, ZSTD_e_end, err);
-}
-
-static void
-zs_free (struct kn_writer *w)
-{
-  ZSTD_freeCCtx (((struct bz *) w)->zc);
-  free (w);
-}
-
-static int
-zs_new (struct kn_writer **out, struct kn_writer *sink, const struct kn_compress_opts *o, struct kn_error **err)
-{
-  struct bz *g = kn_xcalloc (1, sizeof *g);
-  g->base.write = zs_write;
-  g->base.close = zs_close;
-  g->base.free = zs_free;
-  g->sink = sink;
-  g->zc = ZSTD_createCCtx ();
-  ZSTD_CCtx_setParameter (g->zc, ZSTD_c_compressionLevel, o->level < 0 ? 3 : o->level);
-  ZSTD_CCtx_setParameter (g->zc, ZSTD_c_nbWorkers, (int) o->threads);
-  *out = &g->base;
-  return 0;
-}
-
-static const struct kn_compressor bench_gzip = { KN_COMPRESSOR_VERSION, "gzip", "gzip", NULL, gz_new, NULL };
-static const struct kn_compressor bench_zstd = { KN_COMPRESSOR_VERSION, "zstd", "zstd", NULL, zs_new, NULL };
-
-int
-main (int argc, char **argv)
-{
-  if (argc < 4)
-    {
-      fprintf (stderr, "usage: %s ROOT STORE none|gzip|zstd [LEVEL [THREADS]]\n", argv[0]);
-      return 2;
-    }
+  const char *root = argv[2], *store = argv[3], *comp = argv[4];
   struct kn_compress_opts copts = KN_COMPRESS_OPTS_INIT;
-  if (argc > 4)
-    copts.level = atoi (argv[4]);
-  copts.threads = argc > 5 ? (unsigned) atoi (argv[5]) : 0;
+  if (argc > 5)
+    copts.level = atoi (argv[5]);
+  copts.threads = argc > 6 ? (unsigned) atoi (argv[6]) : 0;
   struct kn_layer_write_opts o = KN_LAYER_WRITE_OPTS_INIT;
-  o.compressor = strcmp (argv[3], "gzip") == 0 ? &bench_gzip : strcmp (argv[3], "zstd") == 0 ? &bench_zstd : NULL;
+  const struct kn_plugin_desc *d = strcmp (comp, "gzip") == 0   ? kn_plugin_gzip_get_desc ()
+                                   : strcmp (comp, "zstd") == 0 ? kn_plugin_zstd_get_desc ()
+                                                                : NULL;
+  o.compressor = d ? d->features[0].vtable : NULL;
   o.compress_opts = &copts;
   o.reproducible = 1;
   struct kn_store *s = NULL;
   struct kn_error *err = NULL;
-  if (kn_store_open (&s, argv[2], &err) < 0)
-    {
-      fprintf (stderr, "%s\n", err->msg);
-      return 1;
-    }
-  struct timespec t0, t1;
-  clock_gettime (CLOCK_MONOTONIC, &t0);
+  if (kn_store_open (&s, store, &err) < 0)
+    return fail (err);
+  double t0 = now ();
   struct kn_layer_info info;
-  int ret = kn_layer_write_full (s, argv[1], &o, &info, &err);
-  clock_gettime (CLOCK_MONOTONIC, &t1);
+  int ret = kn_layer_write_full (s, root, &o, &info, &err);
+  double secs = now () - t0;
   if (ret < 0)
     {
-      fprintf (stderr, "%s\n", err->msg);
-      return 1;
+      kn_store_free (s);
+      return fail (err);
     }
-  double secs = (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9;
-  struct rusage ru;
-  getrusage (RUSAGE_SELF, &ru);
-  printf ("ours-%s entries=%llu tar=%llu blob=%llu secs=%.2f MiB/s=%.1f maxrss_kib=%ld\n  digest=%s\n  diff_id=%s\n",
-          argv[3], (unsigned long long) info.entries, (unsigned long long) info.tar_size,
-          (unsigned long long) info.size, secs, (double) info.tar_size / 1048576.0 / secs, ru.ru_maxrss, info.digest,
-          info.diff_id);
+  char *path = kn_store_path (s, info.digest);
+  printf ("write-%s entries=%llu tar=%llu blob=%llu secs=%.2f tar_MiB/s=%.1f maxrss_kib=%ld\n  digest=%s\n  "
+          "diff_id=%s\n  path=%s\n",
+          comp, (unsigned long long) info.entries, (unsigned long long) info.tar_size,
+          (unsigned long long) info.size, secs, (double) info.tar_size / 1048576.0 / secs, maxrss (), info.digest,
+          info.diff_id, path);
+  free (path);
   kn_store_free (s);
   return 0;
+}
+
+static int
+do_apply (char **argv)
+{
+  int fd = open (argv[2], O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      perror (argv[2]);
+      return 1;
+    }
+  struct kn_reader *r = kn_reader_new_fd (fd);
+  struct kn_layer_apply_opts o = KN_LAYER_APPLY_OPTS_INIT;
+  o.name = argv[2];
+  o.same_owner = 0;
+  struct kn_layer_apply_stats st = { 0 };
+  struct kn_error *err = NULL;
+  double t0 = now ();
+  int ret = kn_layer_apply (argv[3], r, &o, &st, &err);
+  double secs = now () - t0;
+  kn_reader_free (r);
+  close (fd);
+  if (ret < 0)
+    return fail (err);
+  printf ("apply entries=%llu whiteouts=%llu skipped=%llu secs=%.2f maxrss_kib=%ld\n", (unsigned long long) st.entries,
+          (unsigned long long) st.whiteouts, (unsigned long long) st.skipped, secs, maxrss ());
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc >= 5 && strcmp (argv[1], "write") == 0)
+    return do_write (argc, argv);
+  if (argc == 4 && strcmp (argv[1], "apply") == 0)
+    return do_apply (argv);
+  fprintf (stderr, "usage: %s write ROOT STORE none|gzip|zstd [LEVEL [THREADS]]\n"
+                   "       %s apply BLOB DEST\n",
+           argv[0], argv[0]);
+  return 2;
 }

@@ -1,25 +1,32 @@
 #!/bin/sh
-# bench/layer.sh — the layer writer against tar|gzip -1 and tar|zstd -3 -T2.
-# Builds a tree of KN_BENCH_FILES files (default 20000) totalling
-# KN_BENCH_BYTES bytes (default 1 GiB, base64 text so it compresses), then
-# prints wall and CPU time, throughput and peak RSS of each.  Our writer
-# also fsyncs the blob into a content store (the pipes write to /dev/null),
-# so compare CPU time on a busy machine.  Not part of make check.
-#   KN_BENCH_FILES=2000 KN_BENCH_BYTES=100000000 bench/layer.sh [BUILDDIR]
-set -eu
-BUILD=${1:-${KN_TOP_BUILDDIR:-$(dirname "$0")/../_build}}
-BENCH=$BUILD/bench/layer-bench
-[ -x "$BENCH" ] || { echo "build first: make -C $BUILD bench/layer-bench" >&2; exit 1; }
+# bench/layer.sh (issue 4) — the layer writer with the real gzip and zstd
+# compressor plugins against `tar -cf - | gzip -1` and `tar -cf - | zstd -3
+# -T2`, and the layer applier against GNU `tar -x` of the same blob.
+# A tree of KN_BENCH_FILES files (default 20000) in 100 directories totalling
+# KN_BENCH_BYTES bytes (default 256 MiB; the full run is 1 GiB:
+# KN_BENCH_BYTES=1073741824), base64 of random bytes so it compresses ~25%.
+# Every contender writes its output to a file on the same file system as the
+# tree ($TMPDIR); ours also fsyncs the blob into a content store.
+# Targets: zstd layers >= 80% of the zstd -T2 pipeline's throughput (time
+# ratio <= 1.25), gzip layers at least as fast as gzip -1 (ratio <= 1),
+# apply >= 80% of tar -x (ratio <= 1.25), peak RSS < 64 MiB for ours.
+#   [KN_BENCH_FILES=N] [KN_BENCH_BYTES=N] [KN_BENCH_THREADS=N] bench/layer.sh
+. "$(dirname "$0")/bench-lib.sh"
+need tar gzip zstd split base64
+
+BENCH=$KN_TOP_BUILDDIR/bench/layer-bench
+[ -x "$BENCH" ] || die "build first: make -C $KN_TOP_BUILDDIR bench/layer-bench"
 FILES=${KN_BENCH_FILES:-20000}
-BYTES=${KN_BENCH_BYTES:-1073741824}
+BYTES=${KN_BENCH_BYTES:-268435456}
+# Our gzip plugin deflates in parallel (threads 0 = one per CPU); gzip -1 is
+# single-threaded, so the gzip case is also shown with one thread.
+THREADS=${KN_BENCH_THREADS:-0}
 DIRS=100
 [ "$FILES" -lt "$DIRS" ] && DIRS=$FILES
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/kn-layer-bench-XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
 ROOT=$WORK/root
 mkdir -p "$ROOT"
 
-echo "building $FILES files, $BYTES bytes in $ROOT ..."
+echo "layer.sh: $FILES files, $BYTES bytes, $(nproc) CPUs, work dir $WORK ($(df -T "$WORK" | awk 'NR == 2 { print $2 }'))"
 per_dir_files=$((FILES / DIRS))
 per_dir_bytes=$((BYTES / DIRS))
 i=0
@@ -32,36 +39,45 @@ while [ $i -lt $DIRS ]; do
 done
 rm -f "$WORK/chunk"
 sync
-du -sh "$ROOT"
-
-TIME=
-[ -x /usr/bin/time ] && TIME="/usr/bin/time -f %e:%U:%S:%M"
-
-run() {
-  label=$1; shift
-  if [ -n "$TIME" ]; then
-    out=$( { $TIME sh -c "$*" >/dev/null; } 2>&1 | tail -1)
-    secs=$(echo "$out" | cut -d: -f1); usr=$(echo "$out" | cut -d: -f2)
-    sys=$(echo "$out" | cut -d: -f3); rss=$(echo "$out" | cut -d: -f4)
-    mibs=$(awk -v b="$BYTES" -v s="$secs" 'BEGIN { if (s > 0) printf "%.1f", b / 1048576 / s; else print "inf" }')
-    cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-    printf '%-22s %7ss wall %7ss cpu %8s MiB/s  peak RSS %s KiB\n' "$label" "$secs" "$cpu" "$mibs" "$rss"
-  else
-    start=$(date +%s.%N); sh -c "$*" >/dev/null; end=$(date +%s.%N)
-    printf '%-22s %8.2fs\n' "$label" "$(echo "$end - $start" | bc)"
-  fi
-}
-
 # Warm the page cache once so every contender reads from memory.
 tar -cf - -C "$ROOT" . >/dev/null
 
-run "tar | gzip -1" "tar -cf - -C '$ROOT' . | gzip -1"
-run "tar | zstd -3 -T2" "tar -cf - -C '$ROOT' . | zstd -q -3 -T2"
-run "ours none" "'$BENCH' '$ROOT' '$WORK/store-none' none"
-run "ours gzip -1" "'$BENCH' '$ROOT' '$WORK/store-gz' gzip 1"
-run "ours zstd -3 T2" "'$BENCH' '$ROOT' '$WORK/store-zst' zstd 3 2"
-echo "details (ours, from getrusage):"
-for c in none gzip zstd; do
-  rm -rf "$WORK/store-$c"
-  "$BENCH" "$ROOT" "$WORK/store-$c" $c $( [ $c = gzip ] && echo 1 ) $( [ $c = zstd ] && echo 3 2 )
-done
+# blob NAME: the path of the blob ours wrote (from layer-bench's output).
+blob() { sed -n 's/^  path=//p' "$WORK/$1.out"; }
+
+measure ref_gzip sh -c "tar -cf - -C '$ROOT' . | gzip -1 >'$WORK/ref.tar.gz'"
+measure ours_gzip "$BENCH" write "$ROOT" "$WORK/store" gzip 1 "$THREADS"
+measure ours_gzip1 "$BENCH" write "$ROOT" "$WORK/store1" gzip 1 1
+rm -rf "$WORK/store1"
+measure ref_zstd sh -c "tar -cf - -C '$ROOT' . | zstd -q -3 -T2 >'$WORK/ref.tar.zst'"
+measure ours_zstd "$BENCH" write "$ROOT" "$WORK/store" zstd 3 2
+measure ours_none "$BENCH" write "$ROOT" "$WORK/store" none
+rm -f "$WORK/ref.tar.gz" "$WORK/ref.tar.zst"
+GZ=$(blob ours_gzip) ZS=$(blob ours_zstd) NO=$(blob ours_none)
+
+# apply: the same blob, into a fresh directory each time; GNU tar picks the
+# decompressor itself (gzip -d / zstd -d as a second process).
+apply() {
+  kind=$1 file=$2
+  rm -rf "$WORK/x"; mkdir "$WORK/x"
+  measure "ref_x$kind" tar -xf "$file" -C "$WORK/x"
+  rm -rf "$WORK/x"; mkdir "$WORK/x"
+  measure "ours_x$kind" "$BENCH" apply "$file" "$WORK/x"
+  rm -rf "$WORK/x"
+}
+apply gzip "$GZ"
+apply zstd "$ZS"
+apply none "$NO"
+
+header "layer.sh (issue 4): $FILES files, $((BYTES / 1048576)) MiB"
+row "write gzip -1 (threads=$THREADS) vs tar|gzip -1" ours_gzip ref_gzip 1 64
+row "write gzip -1 (1 thread) vs tar|gzip -1" ours_gzip1 ref_gzip - 64
+row "write zstd -3 T2 vs tar|zstd -3 -T2" ours_zstd ref_zstd 1.25 64
+row "write none vs tar|zstd -3 -T2" ours_none ref_zstd - 64
+row "apply gzip vs tar -xzf" ours_xgzip ref_xgzip 1.25 64
+row "apply zstd vs tar --zstd -xf" ours_xzstd ref_xzstd 1.25 64
+row "apply none vs tar -xf" ours_xnone ref_xnone 1.25 64
+echo "details (ours):"
+for n in ours_gzip ours_gzip1 ours_zstd ours_none; do head -1 "$WORK/$n.out"; done
+for n in ours_xgzip ours_xzstd ours_xnone; do tail -1 "$WORK/$n.out"; done
+echo "$PASSES PASS, $MISSES MISS"

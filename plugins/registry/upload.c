@@ -62,23 +62,72 @@ with_query (const char *location, const char *key, const char *value)
   return kn_xasprintf ("%s%s%s=%s", location, strchr (location, '?') ? "&" : "?", key, value);
 }
 
+/* 1 when RESP says the upload session is gone or no longer matches what the
+ * registry holds (a registry restarted mid-chunk answers 404
+ * BLOB_UPLOAD_INVALID: "upload resumed at wrong offset"). */
 static int
-monolithic (struct kn_docker_repo *r, const struct kn_blob_source *src, const char *location, const char *what,
+session_lost (const struct kn_docker_resp *resp)
+{
+  return resp->status == 404 && resp->body
+         && (strstr (resp->body, "BLOB_UPLOAD_INVALID") || strstr (resp->body, "BLOB_UPLOAD_UNKNOWN"));
+}
+
+/* Open a new upload session in place of a lost one: *location replaced, *off = 0.
+ * Returns 0, or < 0 (restarts exhausted or the POST failed). */
+static int
+restart_upload (struct kn_docker_repo *r, char **location, uint64_t *off, unsigned *restarts, const char *what,
+                struct kn_error **err)
+{
+  kn_cleanup_free char *fresh = NULL;
+  int ret;
+
+  if ((*restarts)++ >= 3)
+    return kn_error_make (err, KN_EPROTO, 0, "%s: the upload session was lost %u times", what, *restarts);
+  kn_log (KN_LOG_WARN, "docker: %s: the upload session was lost at byte %llu; starting over", what,
+          (unsigned long long)*off);
+  ret = start_upload (r, NULL, r->scope, &fresh, what, err);
+  if (ret < 0)
+    return ret;
+  free (*location);
+  *location = KN_STEAL (fresh);
+  *off = 0;
+  return 0;
+}
+
+static int
+monolithic (struct kn_docker_repo *r, const struct kn_blob_source *src, const char *start_location, const char *what,
             struct kn_error **err)
 {
+  kn_cleanup_free char *location = kn_xstrdup (start_location);
+  unsigned restarts = 0;
+  uint64_t off = 0;
   struct kn_docker_resp resp = { 0 };
-  kn_cleanup_free char *url = with_query (location, "digest", src->digest);
   static const char *const hdrs[] = { "Content-Type: application/octet-stream", NULL };
-  struct kn_docker_req rq = { .method = "PUT",
-                              .url = url,
-                              .scope = r->scope,
-                              .headers = hdrs,
-                              .body = src,
-                              .body_offset = 0,
-                              .body_len = src->size };
-  int ret = kn_docker_http_do (r->http, &rq, &resp, err);
-  if (ret < 0)
-    return kn_error_wrap (err, "%s: PUT", what);
+  int ret;
+
+  for (;;)
+    {
+      kn_cleanup_free char *url = with_query (location, "digest", src->digest);
+      struct kn_docker_req rq = { .method = "PUT",
+                                  .url = url,
+                                  .scope = r->scope,
+                                  .headers = hdrs,
+                                  .body = src,
+                                  .body_offset = 0,
+                                  .body_len = src->size };
+      ret = kn_docker_http_do (r->http, &rq, &resp, err);
+      if (ret < 0)
+        return kn_error_wrap (err, "%s: PUT", what);
+      if (!session_lost (&resp))
+        break;
+      /* A retried PUT after a registry restart: the blob may have landed. */
+      uint64_t size = 0;
+      kn_docker_resp_clear (&resp);
+      if (kn_docker_stat_blob (&r->base, src->digest, &size, NULL) == 0 && size == src->size)
+        return 0;
+      if ((ret = restart_upload (r, &location, &off, &restarts, what, err)) < 0)
+        return ret;
+    }
   if (resp.status != 201 && resp.status != 204 && resp.status != 200)
     ret = upload_error (r, &resp, what, err);
   kn_docker_resp_clear (&resp);
@@ -86,7 +135,8 @@ monolithic (struct kn_docker_repo *r, const struct kn_blob_source *src, const ch
 }
 
 /* GET the upload session's status: *have = bytes the registry holds, and
- * the session's new location.  Returns 0 or < 0. */
+ * the session's new location.  Returns 0, 1 when the session is lost (see
+ * session_lost; no error set), or < 0. */
 static int
 upload_status (struct kn_docker_repo *r, char **location, uint64_t *have, const char *what, struct kn_error **err)
 {
@@ -95,6 +145,11 @@ upload_status (struct kn_docker_repo *r, char **location, uint64_t *have, const 
   int ret = kn_docker_http_do (r->http, &rq, &resp, err);
   if (ret < 0)
     return kn_error_wrap (err, "%s: upload status", what);
+  if (session_lost (&resp))
+    {
+      kn_docker_resp_clear (&resp);
+      return 1;
+    }
   if (resp.status != 204 && resp.status != 202)
     {
       ret = upload_error (r, &resp, what, err);
@@ -125,8 +180,10 @@ chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char 
   kn_cleanup_free char *location = kn_xstrdup (start_location);
   uint64_t off = 0;
   unsigned resyncs = 0;
+  unsigned restarts = 0;
   int ret;
 
+again:
   while (off < src->size)
     {
       struct kn_docker_resp resp = { 0 };
@@ -154,10 +211,23 @@ chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char 
           ret = upload_status (r, &location, &have, what, err);
           if (ret < 0)
             return ret;
+          if (ret == 1)
+            {
+              if ((ret = restart_upload (r, &location, &off, &restarts, what, err)) < 0)
+                return ret;
+              continue;
+            }
           if (have > src->size)
             return kn_error_make (err, KN_EPROTO, 0, "%s: the registry has %llu bytes of %llu", what,
                                   (unsigned long long)have, (unsigned long long)src->size);
           off = have;
+          continue;
+        }
+      if (session_lost (&resp))
+        {
+          kn_docker_resp_clear (&resp);
+          if ((ret = restart_upload (r, &location, &off, &restarts, what, err)) < 0)
+            return ret;
           continue;
         }
       if (resp.status != 202 && resp.status != 204)
@@ -183,6 +253,17 @@ chunked (struct kn_docker_repo *r, const struct kn_blob_source *src, const char 
     ret = kn_docker_http_do (r->http, &rq, &resp, err);
     if (ret < 0)
       return kn_error_wrap (err, "%s: PUT (commit)", what);
+    if (session_lost (&resp))
+      {
+        /* The commit may have landed before the connection dropped. */
+        uint64_t size = 0;
+        kn_docker_resp_clear (&resp);
+        if (kn_docker_stat_blob (&r->base, src->digest, &size, NULL) == 0 && size == src->size)
+          return 0;
+        if ((ret = restart_upload (r, &location, &off, &restarts, what, err)) < 0)
+          return ret;
+        goto again;
+      }
     if (resp.status != 201 && resp.status != 204 && resp.status != 200)
       ret = upload_error (r, &resp, what, err);
     kn_docker_resp_clear (&resp);
