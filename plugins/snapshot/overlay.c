@@ -30,6 +30,7 @@
 #include <kaniko/sys/util.h>
 
 #include "plugins/snapshot/fold.h"
+#include "core/layer/changeset.h"
 #include "plugins/snapshot/state.h"
 #include "plugins/snapshot/walk.h"
 
@@ -302,7 +303,7 @@ ovl_record (struct kn_snapshot *base, const char *path, struct kn_error **err)
   struct ovl_session *s = (struct ovl_session *) base;
   if (s->walker)
     return kn_snapwalk_record (s->walker, path, err);
-  char *clean = kn_snap_path_clean (path);
+  char *clean = kn_layer_path_clean (path);
   if (clean == NULL)
     return kn_error_make (err, KN_EINVAL, 0, "overlay: recorded path %s leaves the root", path);
   if (clean[0] == '\0')

@@ -62,16 +62,8 @@ size_t kn_snapstate_find_index (const struct kn_snapstate *st, const char *path)
 /* Index just past entry I and every entry below it (its subtree) in sorted ST. */
 size_t kn_snapstate_skip_subtree (const struct kn_snapstate *st, size_t i);
 
-/* Compare root-relative paths component-wise ('/' sorts before every other
- * byte, so a directory's subtree directly follows it); like strcmp. */
-int kn_snap_path_cmp (const char *a, const char *b);
-
 /* True when PATH equals PREFIX or lies below it. */
 int kn_snap_path_has_prefix (const char *path, const char *prefix);
-
-/* Lexically clean a root-relative or absolute PATH ("/a//./b/" -> "a/b");
- * returns a new string ("" for the root), or NULL when it climbs out ("..").*/
-char *kn_snap_path_clean (const char *path);
 
 /* A cleaned, sorted copy of the NULL-terminated IGNORE list (the root and
  * paths climbing out dropped); *N gets the count.  Free with kn_strv_free. */

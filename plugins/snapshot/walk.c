@@ -15,6 +15,7 @@
 #include <kaniko/sys/util.h>
 
 #include "core/util/digest.h"
+#include "core/layer/changeset.h"
 #include "plugins/snapshot/state.h"
 #include "plugins/snapshot/walk.h"
 
@@ -382,7 +383,7 @@ compare_states (enum kn_snapwalk_mode mode, const struct kn_snapstate *old, cons
       else if (j == cur->n)
         c = -1;
       else
-        c = kn_snap_path_cmp (kn_snapstate_path (old, &old->v[i]), kn_snapstate_path (cur, &cur->v[j]));
+        c = kn_layer_path_cmp (kn_snapstate_path (old, &old->v[i]), kn_snapstate_path (cur, &cur->v[j]));
       if (c < 0)
         {
           /* Gone: only the top-most deleted path is reported. */
@@ -454,7 +455,7 @@ int
 kn_snapwalk_record (struct kn_snapshot *base, const char *path, struct kn_error **err)
 {
   struct walk_session *s = (struct walk_session *) base;
-  char *clean = kn_snap_path_clean (path);
+  char *clean = kn_layer_path_clean (path);
   if (clean == NULL)
     return kn_error_make (err, KN_EINVAL, 0, "snapshot: recorded path %s leaves the root", path);
   if (clean[0] == '\0')
