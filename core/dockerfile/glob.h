@@ -13,7 +13,8 @@
 
 #define KN_RUNE_ERROR 0xFFFDu
 
-/* Decode one rune from s[0..len) like Go's utf8.DecodeRune: stores the rune
+/* The rune helpers below delegate to core/dockerfile/unicode.h (kn_df_*).
+ * Decode one rune from s[0..len) like Go's utf8.DecodeRune: stores the rune
  * (U+FFFD for an invalid or truncated sequence) and returns its width (1 for
  * invalid input, 0 when len is 0). */
 size_t kn_glob_decode_rune (const char *s, size_t len, uint32_t *r);
