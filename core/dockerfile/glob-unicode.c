@@ -4,6 +4,10 @@
  * holds the one decoder and the one set of class tables. */
 #include "config.h"
 
+#include <string.h>
+
+#include <kaniko/sys/util.h>
+
 #include "core/dockerfile/glob.h"
 #include "core/dockerfile/unicode.h"
 
@@ -71,4 +75,25 @@ kn_glob_trim_space (const char *s, size_t len, size_t *start)
       return 0;
     }
   return end - *start;
+}
+
+void
+kn_glob_buf_add (struct kn_glob_buf *b, const char *s, size_t n)
+{
+  if (b->len + n + 1 > b->cap)
+    {
+      b->cap = (b->len + n + 1) * 2;
+      b->p = kn_xrealloc (b->p, b->cap);
+    }
+  if (n)
+    memcpy (b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
+void
+kn_glob_buf_add_rune (struct kn_glob_buf *b, uint32_t r)
+{
+  char tmp[4];
+  kn_glob_buf_add (b, tmp, kn_glob_encode_rune (r, tmp));
 }

@@ -23,6 +23,19 @@ size_t kn_glob_decode_rune (const char *s, size_t len, uint32_t *r);
  * number of bytes written (1..4). */
 size_t kn_glob_encode_rune (uint32_t r, char out[4]);
 
+/* A growing NUL-terminated string ({ 0 } is empty; the caller frees p). */
+struct kn_glob_buf
+{
+  char *p;
+  size_t len, cap;
+};
+
+/* Append S[0..N) to B, keeping it NUL-terminated (N may be 0). */
+void kn_glob_buf_add (struct kn_glob_buf *b, const char *s, size_t n);
+
+/* Append the UTF-8 encoding of R to B (invalid runes become U+FFFD). */
+void kn_glob_buf_add_rune (struct kn_glob_buf *b, uint32_t r);
+
 /* Go unicode.IsLetter (categories L*, Unicode 15.0). */
 int kn_glob_is_letter (uint32_t r);
 
