@@ -161,3 +161,31 @@ kn_snap_ignored (char *const *ignore, size_t n, const char *path)
       return 1;
   return 0;
 }
+
+int
+kn_snap_pathlist_record (struct kn_snap_pathlist *l, const char *who, const char *path, struct kn_error **err)
+{
+  char *clean = kn_layer_path_clean (path);
+  if (clean == NULL)
+    return kn_error_make (err, KN_EINVAL, 0, "%s: recorded path %s leaves the root", who, path);
+  if (clean[0] == '\0')
+    {
+      free (clean);
+      return 0;
+    }
+  if (l->n == l->cap)
+    {
+      l->cap = l->cap ? l->cap * 2 : 16;
+      l->v = kn_xrealloc (l->v, l->cap * sizeof *l->v);
+    }
+  l->v[l->n++] = clean;
+  return 0;
+}
+
+void
+kn_snap_pathlist_clear (struct kn_snap_pathlist *l)
+{
+  for (size_t i = 0; i < l->n; i++)
+    free (l->v[i]);
+  l->n = 0;
+}
