@@ -27,6 +27,7 @@
 #include <kaniko/sys/util.h>
 
 #include "plugins/registry/docker.h"
+#include "tests/integration/registry-driver.h"
 
 struct blob {
   char *digest;
@@ -65,47 +66,6 @@ blob_path (const char *dir, const char *digest)
   return kn_xasprintf ("%s/blobs/sha256/%s", dir, colon ? colon + 1 : digest);
 }
 
-struct file_reader {
-  struct kn_reader base;
-  int fd;
-};
-
-static ssize_t
-fr_read (struct kn_reader *r, void *buf, size_t len, struct kn_error **err)
-{
-  ssize_t n = read (((struct file_reader *)r)->fd, buf, len);
-  if (n < 0)
-    return kn_error_make (err, KN_EIO, errno, "read");
-  return n;
-}
-
-static void
-fr_free (struct kn_reader *r)
-{
-  close (((struct file_reader *)r)->fd);
-  free (r);
-}
-
-static int
-file_open (void *payload, uint64_t offset, struct kn_reader **out, struct kn_error **err)
-{
-  struct file_reader *r;
-  int fd = open ((const char *)payload, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return kn_error_make (err, KN_EIO, errno, "open %s", (const char *)payload);
-  if (lseek (fd, (off_t)offset, SEEK_SET) < 0)
-    {
-      close (fd);
-      return kn_error_make (err, KN_EIO, errno, "seek %s", (const char *)payload);
-    }
-  r = kn_xcalloc (1, sizeof *r);
-  r->base.read = fr_read;
-  r->base.free = fr_free;
-  r->fd = fd;
-  *out = &r->base;
-  return 0;
-}
-
 static int
 open_repo (const struct job *j, struct kn_repo **out, struct kn_error **err)
 {
@@ -123,7 +83,7 @@ move_blob (struct kn_repo *r, const struct job *j, const struct blob *b, struct 
   kn_cleanup_free char *path = blob_path (j->dir, b->digest);
   if (j->push)
     {
-      struct kn_blob_source src = { .open = file_open, .payload = path, .size = b->size, .digest = b->digest };
+      struct kn_blob_source src = { .open = kn_regdrv_file_open, .payload = path, .size = b->size, .digest = b->digest };
       return kn_docker_registry.put_blob (r, &src, NULL, err);
     }
   int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -13,40 +13,7 @@
 #include <kaniko/sys/context.h>
 #include <kaniko/sys/util.h>
 
-/* True when PATH is ROOT or below it (both absolute real paths). */
-static int
-dir_is_inside (const char *root, const char *path)
-{
-  size_t n = strlen (root);
-  if (strcmp (root, "/") == 0)
-    return 1;
-  return strncmp (path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* *OUT = the real path of SUB inside ROOT (ROOT itself when SUB is NULL or empty). */
-static int
-dir_apply_sub_path (const char *url, const char *root, const char *sub, char **out, struct kn_error **err)
-{
-  if (sub == NULL || *sub == '\0')
-    {
-      *out = kn_xstrdup (root);
-      return 0;
-    }
-  kn_cleanup_free char *joined = kn_xasprintf ("%s/%s", root, sub);
-  kn_cleanup_free char *real = realpath (joined, NULL);
-  if (real == NULL)
-    return kn_error_make (err, kn_error_code_from_errno (errno), errno, "context %s: sub-path \"%s\"", url, sub);
-  if (!dir_is_inside (root, real))
-    return kn_error_make (err, KN_EPERM, 0, "context %s: sub-path \"%s\" leaves the context directory %s", url, sub,
-                          root);
-  struct stat st;
-  if (stat (real, &st) < 0)
-    return kn_error_make (err, kn_error_code_from_errno (errno), errno, "context %s: sub-path \"%s\"", url, sub);
-  if (!S_ISDIR (st.st_mode))
-    return kn_error_make (err, KN_EINVAL, 0, "context %s: sub-path \"%s\" is not a directory", url, sub);
-  *out = KN_STEAL (real);
-  return 0;
-}
+#include "contexts/subpath.h"
 
 static int
 dir_fetch (const struct kn_context_request *req, char **out_dir, struct kn_error **err)
@@ -68,7 +35,7 @@ dir_fetch (const struct kn_context_request *req, char **out_dir, struct kn_error
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "context %s: directory %s", url, path);
   if (!S_ISDIR (st.st_mode))
     return kn_error_make (err, KN_EINVAL, 0, "context %s: %s is not a directory", url, path);
-  return dir_apply_sub_path (url, root, req->sub_path, out_dir, err);
+  return kn_context_apply_sub_path (url, root, req->sub_path, root, out_dir, err);
 }
 
 static const char *const dir_schemes[] = { "dir", "", NULL };

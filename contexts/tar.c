@@ -35,6 +35,8 @@
 #include <kaniko/sys/context.h>
 #include <kaniko/sys/util.h>
 
+#include "contexts/subpath.h"
+
 #define TAR_MAX_HOPS 40
 
 struct tar_state
@@ -44,40 +46,6 @@ struct tar_state
   char **links; /* relative paths of the symlinks extracted */
   size_t nlinks, caplinks;
 };
-
-/* True when PATH is ROOT or below it (both absolute real paths). */
-static int
-tar_is_inside (const char *root, const char *path)
-{
-  size_t n = strlen (root);
-  if (strcmp (root, "/") == 0)
-    return 1;
-  return strncmp (path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* *OUT = the real path of SUB inside ROOT (ROOT itself when SUB is NULL or empty). */
-static int
-tar_apply_sub_path (const char *url, const char *root, const char *sub, char **out, struct kn_error **err)
-{
-  if (sub == NULL || *sub == '\0')
-    {
-      *out = kn_xstrdup (root);
-      return 0;
-    }
-  kn_cleanup_free char *joined = kn_xasprintf ("%s/%s", root, sub);
-  kn_cleanup_free char *real = realpath (joined, NULL);
-  if (real == NULL)
-    return kn_error_make (err, kn_error_code_from_errno (errno), errno, "context %s: sub-path \"%s\"", url, sub);
-  if (!tar_is_inside (root, real))
-    return kn_error_make (err, KN_EPERM, 0, "context %s: sub-path \"%s\" leaves the context directory", url, sub);
-  struct stat st;
-  if (stat (real, &st) < 0)
-    return kn_error_make (err, kn_error_code_from_errno (errno), errno, "context %s: sub-path \"%s\"", url, sub);
-  if (!S_ISDIR (st.st_mode))
-    return kn_error_make (err, KN_EINVAL, 0, "context %s: sub-path \"%s\" is not a directory", url, sub);
-  *out = KN_STEAL (real);
-  return 0;
-}
 
 /* *OUT = NAME as a clean relative path ("a/b"; "" for the root itself).
  * Absolute names and ".." components are refused; WHAT says which name it is. */
@@ -436,7 +404,7 @@ tar_fetch (const struct kn_context_request *req, char **out_dir, struct kn_error
   archive_write_free (ext);
   archive_read_free (a);
   if (r == 0)
-    r = tar_apply_sub_path (t.url, t.root, req->sub_path, out_dir, err);
+    r = kn_context_apply_sub_path (t.url, t.root, req->sub_path, NULL, out_dir, err);
   tar_state_free (&t);
   return r;
 }

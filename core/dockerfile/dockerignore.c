@@ -47,32 +47,6 @@ struct kn_ignore
   size_t npats;
 };
 
-struct sbuf
-{
-  char *p;
-  size_t len, cap;
-};
-
-static void
-sbuf_add (struct sbuf *b, const char *s, size_t n)
-{
-  if (b->len + n + 1 > b->cap)
-    {
-      b->cap = (b->len + n + 1) * 2;
-      b->p = kn_xrealloc (b->p, b->cap);
-    }
-  memcpy (b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
-
-static void
-sbuf_add_rune (struct sbuf *b, uint32_t r)
-{
-  char tmp[4];
-  sbuf_add (b, tmp, kn_glob_encode_rune (r, tmp));
-}
-
 /* Pattern.compile: classify the cleaned pattern and build its regexp. */
 static void
 compile_pattern (struct pattern *p)
@@ -80,7 +54,7 @@ compile_pattern (struct pattern *p)
   const char *s = p->cleaned;
   size_t len = strlen (s), i = 0, iter;
   enum match_type type = M_EXACT;
-  struct sbuf re = { 0 };
+  struct kn_glob_buf re = { 0 };
   struct kn_error *err = NULL;
   uint32_t *rs = kn_xmalloc ((len + 1) * sizeof *rs);
   size_t n = 0, k = 0;
@@ -92,7 +66,7 @@ compile_pattern (struct pattern *p)
         continue; /* text/scanner skips a leading BOM */
       n++;
     }
-  sbuf_add (&re, "^", 1);
+  kn_glob_buf_add (&re, "^", 1);
   for (iter = 0; k < n; iter++)
     {
       uint32_t ch = rs[k++];
@@ -109,13 +83,13 @@ compile_pattern (struct pattern *p)
                     type = M_PREFIX;
                   else
                     {
-                      sbuf_add (&re, ".*", 2);
+                      kn_glob_buf_add (&re, ".*", 2);
                       type = M_REGEXP;
                     }
                 }
               else
                 {
-                  sbuf_add (&re, "(.*/)?", 6);
+                  kn_glob_buf_add (&re, "(.*/)?", 6);
                   type = M_REGEXP;
                 }
               if (iter == 0)
@@ -123,44 +97,44 @@ compile_pattern (struct pattern *p)
             }
           else
             {
-              sbuf_add (&re, "[^/]*", 5);
+              kn_glob_buf_add (&re, "[^/]*", 5);
               type = M_REGEXP;
             }
         }
       else if (ch == '?')
         {
-          sbuf_add (&re, "[^/]", 4);
+          kn_glob_buf_add (&re, "[^/]", 4);
           type = M_REGEXP;
         }
       else if (ch < 0x80 && strchr (".+()|{}$", (int)ch))
         {
-          sbuf_add (&re, "\\", 1);
-          sbuf_add_rune (&re, ch);
+          kn_glob_buf_add (&re, "\\", 1);
+          kn_glob_buf_add_rune (&re, ch);
         }
       else if (ch == '\\')
         {
           if (k < n)
             {
-              sbuf_add (&re, "\\", 1);
-              sbuf_add_rune (&re, rs[k++]);
+              kn_glob_buf_add (&re, "\\", 1);
+              kn_glob_buf_add_rune (&re, rs[k++]);
               type = M_REGEXP;
             }
           else
-            sbuf_add (&re, "\\", 1);
+            kn_glob_buf_add (&re, "\\", 1);
         }
       else if (ch == '[' || ch == ']')
         {
-          sbuf_add_rune (&re, ch);
+          kn_glob_buf_add_rune (&re, ch);
           type = M_REGEXP;
         }
       else
-        sbuf_add_rune (&re, ch);
+        kn_glob_buf_add_rune (&re, ch);
     }
   free (rs);
   p->type = type;
   if (type == M_REGEXP)
     {
-      sbuf_add (&re, "$", 1);
+      kn_glob_buf_add (&re, "$", 1);
       if (kn_glob_regex_compile (re.p, &p->re, &err) < 0)
         {
           p->bad = kn_xstrdup (err->msg);
@@ -452,12 +426,12 @@ static int
 read_file (const char *path, char **data, size_t *len, struct kn_error **err)
 {
   kn_cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
-  struct sbuf b = { 0 };
+  struct kn_glob_buf b = { 0 };
   char chunk[8192];
 
   if (fd < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "open %s", path);
-  sbuf_add (&b, "", 0);
+  kn_glob_buf_add (&b, "", 0);
   for (;;)
     {
       ssize_t r = read (fd, chunk, sizeof chunk);
@@ -471,7 +445,7 @@ read_file (const char *path, char **data, size_t *len, struct kn_error **err)
         }
       if (r == 0)
         break;
-      sbuf_add (&b, chunk, (size_t)r);
+      kn_glob_buf_add (&b, chunk, (size_t)r);
     }
   *data = b.p;
   *len = b.len;

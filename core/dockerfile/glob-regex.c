@@ -833,29 +833,10 @@ kn_glob_regex_find (const struct kn_glob_regex *re, const char *s, size_t len, s
     }
 }
 
-struct gbuf
-{
-  char *p;
-  size_t len, cap;
-};
-
-static void
-gbuf_add (struct gbuf *b, const char *s, size_t n)
-{
-  if (b->len + n + 1 > b->cap)
-    {
-      b->cap = (b->len + n + 1) * 2;
-      b->p = kn_xrealloc (b->p, b->cap);
-    }
-  memcpy (b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
-
 /* Go's Regexp.expand for a regex without capture groups: $0/${0} is the whole
  * match, $$ a dollar, other names empty, a malformed $ stays literal. */
 static void
-expand (struct gbuf *b, const char *tmpl, const char *match, size_t match_len)
+expand (struct kn_glob_buf *b, const char *tmpl, const char *match, size_t match_len)
 {
   while (*tmpl)
     {
@@ -864,11 +845,11 @@ expand (struct gbuf *b, const char *tmpl, const char *match, size_t match_len)
       bool brace = false;
       if (d == NULL)
         break;
-      gbuf_add (b, tmpl, (size_t)(d - tmpl));
+      kn_glob_buf_add (b, tmpl, (size_t)(d - tmpl));
       tmpl = d + 1;
       if (*tmpl == '$')
         {
-          gbuf_add (b, "$", 1);
+          kn_glob_buf_add (b, "$", 1);
           tmpl++;
           continue;
         }
@@ -889,30 +870,30 @@ expand (struct gbuf *b, const char *tmpl, const char *match, size_t match_len)
         }
       if (nlen == 0 || (brace && name[nlen] != '}'))
         {
-          gbuf_add (b, "$", 1);
+          kn_glob_buf_add (b, "$", 1);
           continue;
         }
       tmpl = name + nlen + (brace ? 1 : 0);
       if (nlen == 1 && name[0] == '0')
-        gbuf_add (b, match, match_len);
+        kn_glob_buf_add (b, match, match_len);
     }
-  gbuf_add (b, tmpl, strlen (tmpl));
+  kn_glob_buf_add (b, tmpl, strlen (tmpl));
 }
 
 char *
 kn_glob_regex_replace_all (const struct kn_glob_regex *re, const char *s, const char *repl)
 {
   size_t len = strlen (s), last_end = 0, search = 0;
-  struct gbuf b = { 0 };
+  struct kn_glob_buf b = { 0 };
 
-  gbuf_add (&b, "", 0);
+  kn_glob_buf_add (&b, "", 0);
   while (search <= len)
     {
       size_t m[2], w;
       uint32_t r;
       if (!kn_glob_regex_find (re, s, len, search, m))
         break;
-      gbuf_add (&b, s + last_end, m[0] - last_end);
+      kn_glob_buf_add (&b, s + last_end, m[0] - last_end);
       if (m[1] > last_end || m[0] == 0)
         expand (&b, repl, s + m[0], m[1] - m[0]);
       last_end = m[1];
@@ -924,6 +905,6 @@ kn_glob_regex_replace_all (const struct kn_glob_regex *re, const char *s, const 
       else
         search = m[1];
     }
-  gbuf_add (&b, s + last_end, len - last_end);
+  kn_glob_buf_add (&b, s + last_end, len - last_end);
   return b.p;
 }

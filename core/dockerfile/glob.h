@@ -13,7 +13,8 @@
 
 #define KN_RUNE_ERROR 0xFFFDu
 
-/* Decode one rune from s[0..len) like Go's utf8.DecodeRune: stores the rune
+/* The rune helpers below delegate to core/dockerfile/unicode.h (kn_df_*).
+ * Decode one rune from s[0..len) like Go's utf8.DecodeRune: stores the rune
  * (U+FFFD for an invalid or truncated sequence) and returns its width (1 for
  * invalid input, 0 when len is 0). */
 size_t kn_glob_decode_rune (const char *s, size_t len, uint32_t *r);
@@ -21,6 +22,19 @@ size_t kn_glob_decode_rune (const char *s, size_t len, uint32_t *r);
 /* Encode r as UTF-8 into out (invalid runes become U+FFFD); returns the
  * number of bytes written (1..4). */
 size_t kn_glob_encode_rune (uint32_t r, char out[4]);
+
+/* A growing NUL-terminated string ({ 0 } is empty; the caller frees p). */
+struct kn_glob_buf
+{
+  char *p;
+  size_t len, cap;
+};
+
+/* Append S[0..N) to B, keeping it NUL-terminated (N may be 0). */
+void kn_glob_buf_add (struct kn_glob_buf *b, const char *s, size_t n);
+
+/* Append the UTF-8 encoding of R to B (invalid runes become U+FFFD). */
+void kn_glob_buf_add_rune (struct kn_glob_buf *b, uint32_t r);
 
 /* Go unicode.IsLetter (categories L*, Unicode 15.0). */
 int kn_glob_is_letter (uint32_t r);

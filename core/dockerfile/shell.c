@@ -19,12 +19,6 @@
 
 #define R_EOF ((int32_t)-1)
 
-struct buf
-{
-  char *p;
-  size_t len, cap;
-};
-
 struct strvec
 {
   char **v;
@@ -33,7 +27,7 @@ struct strvec
 
 struct words
 {
-  struct buf cur;
+  struct kn_glob_buf cur;
   struct strvec out;
   bool in_word;
 };
@@ -53,36 +47,22 @@ struct sw
 /* small containers                                                     */
 
 static void
-buf_add (struct buf *b, const char *s, size_t n)
+buf_add_str (struct kn_glob_buf *b, const char *s)
 {
-  if (b->len + n + 1 > b->cap)
-    {
-      b->cap = (b->len + n + 1) * 2;
-      b->p = kn_xrealloc (b->p, b->cap);
-    }
-  if (n)
-    memcpy (b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
+  kn_glob_buf_add (b, s, strlen (s));
 }
 
 static void
-buf_add_str (struct buf *b, const char *s)
-{
-  buf_add (b, s, strlen (s));
-}
-
-static void
-buf_add_rune (struct buf *b, int32_t r)
+buf_add_rune (struct kn_glob_buf *b, int32_t r)
 {
   char tmp[4];
   size_t n = kn_glob_encode_rune (r < 0 ? KN_RUNE_ERROR : (uint32_t)r, tmp);
-  buf_add (b, tmp, n);
+  kn_glob_buf_add (b, tmp, n);
 }
 
 /* Take the string out of a buffer ("" when it never grew). */
 static char *
-buf_steal (struct buf *b)
+buf_steal (struct kn_glob_buf *b)
 {
   char *p = b->p ? b->p : kn_xstrdup ("");
   b->p = NULL;
@@ -191,7 +171,7 @@ words_add_raw_string (struct words *w, const char *s, size_t len)
 {
   if (w == NULL)
     return;
-  buf_add (&w->cur, s, len);
+  kn_glob_buf_add (&w->cur, s, len);
   w->in_word = true;
 }
 
@@ -293,7 +273,7 @@ pattern_to_regex (struct sw *sw, const char *pattern, bool greedy, bool anchored
 {
   size_t n, i = 0;
   kn_cleanup_free uint32_t *rs = decode_runes (pattern, &n, true);
-  struct buf out = { 0 };
+  struct kn_glob_buf out = { 0 };
   struct kn_error *err = NULL;
   int ret;
 
@@ -316,7 +296,7 @@ pattern_to_regex (struct sw *sw, const char *pattern, bool greedy, bool anchored
           tok = i < n ? (int32_t)rs[i++] : R_EOF;
           if (tok != '*' && tok != '?' && tok != '\\')
             {
-              struct buf e = { 0 };
+              struct kn_glob_buf e = { 0 };
               buf_add_rune (&e, tok);
               sw_fail (sw, "invalid pattern (%s) in substitution: invalid escape '\\%s'", pattern, e.p);
               free (e.p);
@@ -375,8 +355,8 @@ reverse_runes (const char *s)
 {
   size_t n;
   kn_cleanup_free uint32_t *rs = decode_runes (s, &n, false);
-  struct buf b = { 0 };
-  buf_add (&b, "", 0);
+  struct kn_glob_buf b = { 0 };
+  kn_glob_buf_add (&b, "", 0);
   while (n-- > 0)
     buf_add_rune (&b, (int32_t)rs[n]);
   return buf_steal (&b);
@@ -390,7 +370,7 @@ reverse_pattern (const char *s)
   size_t n, i = 0;
   kn_cleanup_free uint32_t *rs = decode_runes (s, &n, false);
   kn_cleanup_free uint32_t *out = kn_xmalloc ((n + 1) * sizeof *out);
-  struct buf b = { 0 };
+  struct kn_glob_buf b = { 0 };
 
   while (i < n)
     {
@@ -407,7 +387,7 @@ reverse_pattern (const char *s)
           i++;
         }
     }
-  buf_add (&b, "", 0);
+  kn_glob_buf_add (&b, "", 0);
   for (i = 0; i < n; i++)
     buf_add_rune (&b, (int32_t)out[i]);
   return buf_steal (&b);
@@ -429,13 +409,13 @@ trim_suffix (struct sw *sw, const char *pattern, const char *value, bool greedy,
 /* ------------------------------------------------------------------ */
 /* the lexer proper                                                     */
 
-static int process_stop_on (struct sw *sw, int32_t stop, bool raw_escapes, struct buf *result, struct words *words);
+static int process_stop_on (struct sw *sw, int32_t stop, bool raw_escapes, struct kn_glob_buf *result, struct words *words);
 
 static int
-process_single_quote (struct sw *sw, struct buf *out)
+process_single_quote (struct sw *sw, struct kn_glob_buf *out)
 {
   int32_t ch = next (sw);
-  buf_add (out, "", 0);
+  kn_glob_buf_add (out, "", 0);
   if (sw->lex->raw_quotes)
     buf_add_rune (out, ch);
   for (;;)
@@ -453,13 +433,13 @@ process_single_quote (struct sw *sw, struct buf *out)
     }
 }
 
-static int process_dollar (struct sw *sw, struct buf *out);
+static int process_dollar (struct sw *sw, struct kn_glob_buf *out);
 
 static int
-process_double_quote (struct sw *sw, struct buf *out)
+process_double_quote (struct sw *sw, struct kn_glob_buf *out)
 {
   int32_t ch = next (sw);
-  buf_add (out, "", 0);
+  kn_glob_buf_add (out, "", 0);
   if (sw->lex->raw_quotes)
     buf_add_rune (out, ch);
   for (;;)
@@ -506,8 +486,8 @@ is_special_param (int32_t ch)
 static char *
 process_name (struct sw *sw)
 {
-  struct buf name = { 0 };
-  buf_add (&name, "", 0);
+  struct kn_glob_buf name = { 0 };
+  kn_glob_buf_add (&name, "", 0);
   while (peek (sw) != R_EOF)
     {
       int32_t ch = peek (sw);
@@ -530,10 +510,10 @@ process_name (struct sw *sw)
 }
 
 static int
-process_modifier (struct sw *sw, const char *name, int32_t ch, const char *chs, bool null_is_unset, struct buf *out)
+process_modifier (struct sw *sw, const char *name, int32_t ch, const char *chs, bool null_is_unset, struct kn_glob_buf *out)
 {
   bool raw = ch == '#' || ch == '%', set;
-  struct buf wb = { 0 };
+  struct kn_glob_buf wb = { 0 };
   kn_cleanup_free char *word = NULL;
   const char *value, *w;
 
@@ -599,10 +579,10 @@ process_modifier (struct sw *sw, const char *name, int32_t ch, const char *chs, 
 }
 
 static int
-process_replace (struct sw *sw, const char *name, struct buf *out)
+process_replace (struct sw *sw, const char *name, struct kn_glob_buf *out)
 {
   bool all = false, set;
-  struct buf pb = { 0 }, rb = { 0 };
+  struct kn_glob_buf pb = { 0 }, rb = { 0 };
   kn_cleanup_free char *pattern = NULL;
   kn_cleanup_free char *repl = NULL;
   struct kn_glob_regex *re = NULL;
@@ -661,7 +641,7 @@ process_replace (struct sw *sw, const char *name, struct buf *out)
     }
   else if (kn_glob_regex_find (re, value, strlen (value), 0, m))
     {
-      buf_add (out, value, m[0]);
+      kn_glob_buf_add (out, value, m[0]);
       buf_add_str (out, repl);
       buf_add_str (out, value + m[1]);
     }
@@ -672,17 +652,17 @@ process_replace (struct sw *sw, const char *name, struct buf *out)
 }
 
 static int
-process_dollar (struct sw *sw, struct buf *out)
+process_dollar (struct sw *sw, struct kn_glob_buf *out)
 {
   kn_cleanup_free char *name = NULL;
-  struct buf chs = { 0 };
+  struct kn_glob_buf chs = { 0 };
   int32_t ch;
   bool set;
   const char *value;
   int ret;
 
   next (sw);
-  buf_add (out, "", 0);
+  kn_glob_buf_add (out, "", 0);
   if (peek (sw) != '{')
     {
       name = process_name (sw);
@@ -753,13 +733,13 @@ process_dollar (struct sw *sw, struct buf *out)
 
 /* Process runes until stop (R_EOF = the end of the input). */
 static int
-process_stop_on (struct sw *sw, int32_t stop, bool raw_escapes, struct buf *result, struct words *words)
+process_stop_on (struct sw *sw, int32_t stop, bool raw_escapes, struct kn_glob_buf *result, struct words *words)
 {
   bool saved = sw->raw_escapes;
   int ret = 0;
 
   sw->raw_escapes = raw_escapes;
-  buf_add (result, "", 0);
+  kn_glob_buf_add (result, "", 0);
   while (peek (sw) != R_EOF)
     {
       int32_t ch = peek (sw);
@@ -771,7 +751,7 @@ process_stop_on (struct sw *sw, int32_t stop, bool raw_escapes, struct buf *resu
         }
       if (ch == '$' || ch == '\'' || ch == '"')
         {
-          struct buf tmp = { 0 };
+          struct kn_glob_buf tmp = { 0 };
           ret = ch == '$'    ? process_dollar (sw, &tmp)
                 : ch == '\'' ? process_single_quote (sw, &tmp)
                              : process_double_quote (sw, &tmp);
@@ -781,7 +761,7 @@ process_stop_on (struct sw *sw, int32_t stop, bool raw_escapes, struct buf *resu
               sw->raw_escapes = saved;
               return -1;
             }
-          buf_add (result, tmp.p, tmp.len);
+          kn_glob_buf_add (result, tmp.p, tmp.len);
           if (ch == '$')
             words_add_string (words, tmp.p, tmp.len);
           else
@@ -809,7 +789,7 @@ process_stop_on (struct sw *sw, int32_t stop, bool raw_escapes, struct buf *resu
   sw->raw_escapes = saved;
   if (stop != R_EOF)
     {
-      struct buf s = { 0 };
+      struct kn_glob_buf s = { 0 };
       buf_add_rune (&s, stop);
       sw_fail (sw, "unexpected end of statement while looking for matching %s", s.p);
       free (s.p);
@@ -824,7 +804,7 @@ run (const struct kn_shell_lex *lex, const char *word, char **result, char ***wo
      struct kn_error **err)
 {
   struct sw sw = { .lex = lex, .escape = lex->escape ? (unsigned char)lex->escape : '\\' };
-  struct buf res = { 0 };
+  struct kn_glob_buf res = { 0 };
   struct words w = { 0 };
   int ret;
 

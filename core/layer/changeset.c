@@ -116,22 +116,13 @@ kn_changeset_add (struct kn_changeset *cs, const char *path, enum kn_change_kind
 int
 kn_layer_path_cmp (const char *a, const char *b)
 {
-  for (;; a++, b++)
-    {
-      unsigned char ca = (unsigned char) *a, cb = (unsigned char) *b;
-      if (ca == cb)
-        {
-          if (ca == 0)
-            return 0;
-          continue;
-        }
-      /* '/' (and end of string before it) sort first. */
-      if (ca == '/')
-        ca = 1;
-      if (cb == '/')
-        cb = 1;
-      return (int) ca - (int) cb;
-    }
+  const unsigned char *x = (const unsigned char *) a, *y = (const unsigned char *) b;
+  while (*x && *x == *y)
+    x++, y++;
+  /* End of string < '/' < any other byte. */
+  int cx = *x == '\0' ? 0 : *x == '/' ? 1 : *x + 1;
+  int cy = *y == '\0' ? 0 : *y == '/' ? 1 : *y + 1;
+  return cx - cy;
 }
 
 static int

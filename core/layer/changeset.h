@@ -34,12 +34,14 @@ typedef int (*kn_changeset_fn) (const char *path, enum kn_change_kind kind, void
 /* Call FN for every entry in sorted order.  Returns 0, or FN's first negative value. */
 KN_EXPORT int kn_changeset_iterate (struct kn_changeset *cs, kn_changeset_fn fn, void *payload);
 
-/* Compare two root-relative paths component-wise ('/' sorts before any other
- * byte), the order of layer entries.  Returns <0, 0 or >0 like strcmp. */
-int kn_layer_path_cmp (const char *a, const char *b);
+/* Compare two root-relative paths component-wise (end of string < '/' < any
+ * other byte, so a directory's subtree directly follows it), the order of
+ * layer entries; shared with the snapshotters.  Returns <0, 0 or >0 like strcmp. */
+KN_EXPORT int kn_layer_path_cmp (const char *a, const char *b);
 
 /* Lexically clean PATH ("/a//./b/" -> "a/b", "a/../b" -> "b"); returns a new
- * string ("" for the root itself), or NULL when PATH climbs above the root. */
-char *kn_layer_path_clean (const char *path);
+ * string ("" for the root itself), or NULL when PATH climbs above the root.
+ * Shared with the snapshotters. */
+KN_EXPORT char *kn_layer_path_clean (const char *path);
 
 #endif

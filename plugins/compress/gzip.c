@@ -22,8 +22,8 @@
  * corrupt input, and trailing bytes that are not another member, are KN_EPROTO. */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -31,55 +31,32 @@
 #include <kaniko/sys/compressor.h>
 #include <kaniko/sys/util.h>
 
+#include "plugins/compress/pipeline.h"
+
 #define GZ_BLOCK (128 * 1024)
 #define GZ_DICT (32 * 1024)
 #define GZ_IN_BUF (64 * 1024)
 #define GZ_DEFAULT_LEVEL 1
 #define GZ_MAX_THREADS 64
 
-enum gz_job_state
-{
-  JOB_FREE = 0,
-  JOB_QUEUED,
-  JOB_DONE
-};
-
 struct gz_job
 {
-  unsigned char *in;
-  size_t in_len;
+  struct kn_cpipe_job base; /* out holds the raw deflate output */
   unsigned char *dict;
   size_t dict_len;
-  unsigned char *out;
-  size_t out_len, out_cap;
+  size_t out_cap;
   uLong crc;
-  int last;
   int zret; /* zlib result of the worker, Z_OK when fine */
-  enum gz_job_state state;
 };
 
 struct gz_writer
 {
   struct kn_writer base;
+  struct kn_cpipe pipe;
   struct kn_writer *sink;
   int level;
-  unsigned nworkers; /* 0 = compress on the caller's thread */
-  size_t nslots;
-  struct gz_job *slots;
-  uint64_t seq_fill;    /* the job the caller is filling */
-  uint64_t seq_taken;   /* the next job a worker takes (jobs < seq_fill are queued) */
-  uint64_t seq_written; /* the next job whose output goes to the sink */
-  pthread_mutex_t mu;
-  pthread_cond_t cv_work, cv_done;
-  pthread_t *threads;
-  unsigned nstarted;
-  int quit;
-  z_stream zs; /* for compression on the caller's thread */
-  int zs_init;
   uLong crc;
   uint64_t total;
-  int closed;
-  int failed; /* sticky: the code of the first error */
 };
 
 static unsigned
@@ -89,19 +66,39 @@ gz_ncpus (void)
   return n > 0 ? (unsigned) n : 1;
 }
 
-static void
-gz_deflate_init (z_stream *zs, int level)
+/* A raw-deflate stream at the writer's level (the per-thread compressor). */
+static void *
+gz_ctx_new (struct kn_cpipe *p)
 {
+  struct gz_writer *gw = p->codec;
+  z_stream *zs = kn_xmalloc (sizeof *zs);
   memset (zs, 0, sizeof *zs);
-  int r = deflateInit2 (zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+  int r = deflateInit2 (zs, gw->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
   if (r != Z_OK)
     kn_oom (); /* the only failure with valid parameters is Z_MEM_ERROR */
+  return zs;
+}
+
+static void
+gz_ctx_free (void *ctx)
+{
+  deflateEnd (ctx);
+  free (ctx);
 }
 
 /* Raw-deflate one block with ZS (already initialised); sets out/out_len/crc/zret. */
 static void
-gz_compress_job (z_stream *zs, struct gz_job *job)
+gz_compress_job (struct kn_cpipe *p, void *ctx, struct kn_cpipe_job *base)
 {
+  (void) p;
+  z_stream *zs = ctx;
+  struct gz_job *job = (struct gz_job *) base;
+  if (base->out == NULL)
+    {
+      /* Upper bound of one block's raw deflate output (stored blocks at worst). */
+      job->out_cap = GZ_BLOCK + GZ_BLOCK / 8 + 256;
+      base->out = kn_xmalloc (job->out_cap);
+    }
   deflateReset (zs);
   job->zret = Z_OK;
   if (job->dict_len > 0)
@@ -113,21 +110,21 @@ gz_compress_job (z_stream *zs, struct gz_job *job)
           return;
         }
     }
-  zs->next_in = job->in;
-  zs->avail_in = (uInt) job->in_len;
-  job->out_len = 0;
-  int flush = job->last ? Z_FINISH : Z_SYNC_FLUSH;
+  zs->next_in = base->in;
+  zs->avail_in = (uInt) base->in_len;
+  base->out_len = 0;
+  int flush = base->last ? Z_FINISH : Z_SYNC_FLUSH;
   for (;;)
     {
-      if (job->out_cap - job->out_len < 64)
+      if (job->out_cap - base->out_len < 64)
         {
           job->out_cap *= 2;
-          job->out = kn_xrealloc (job->out, job->out_cap);
+          base->out = kn_xrealloc (base->out, job->out_cap);
         }
-      zs->next_out = job->out + job->out_len;
-      zs->avail_out = (uInt) (job->out_cap - job->out_len);
+      zs->next_out = base->out + base->out_len;
+      zs->avail_out = (uInt) (job->out_cap - base->out_len);
       int r = deflate (zs, flush);
-      job->out_len = job->out_cap - zs->avail_out;
+      base->out_len = job->out_cap - zs->avail_out;
       if (r == Z_STREAM_END)
         break;
       if (r != Z_OK && r != Z_BUF_ERROR)
@@ -135,44 +132,32 @@ gz_compress_job (z_stream *zs, struct gz_job *job)
           job->zret = r;
           return;
         }
-      if (!job->last && zs->avail_out != 0)
+      if (!base->last && zs->avail_out != 0)
         break; /* sync flush complete */
     }
-  job->crc = crc32 (crc32 (0L, Z_NULL, 0), job->in, (uInt) job->in_len);
+  job->crc = crc32 (crc32 (0L, Z_NULL, 0), base->in, (uInt) base->in_len);
 }
 
-static void *
-gz_worker (void *arg)
+/* The dictionary of a block: the last 32 KiB of the previous (full) one. */
+static void
+gz_prepare (struct kn_cpipe *p, struct kn_cpipe_job *base, const struct kn_cpipe_job *prev)
 {
-  struct gz_writer *gw = arg;
-  z_stream zs;
-  gz_deflate_init (&zs, gw->level);
-  pthread_mutex_lock (&gw->mu);
-  for (;;)
+  (void) p;
+  struct gz_job *job = (struct gz_job *) base;
+  job->dict_len = 0;
+  if (prev != NULL)
     {
-      while (!gw->quit && gw->seq_taken == gw->seq_fill)
-        pthread_cond_wait (&gw->cv_work, &gw->mu);
-      if (gw->quit)
-        break;
-      struct gz_job *job = &gw->slots[gw->seq_taken % gw->nslots];
-      gw->seq_taken++;
-      pthread_mutex_unlock (&gw->mu);
-      gz_compress_job (&zs, job);
-      pthread_mutex_lock (&gw->mu);
-      job->state = JOB_DONE;
-      pthread_cond_broadcast (&gw->cv_done);
+      if (job->dict == NULL)
+        job->dict = kn_xmalloc (GZ_DICT);
+      memcpy (job->dict, prev->in + GZ_BLOCK - GZ_DICT, GZ_DICT);
+      job->dict_len = GZ_DICT;
     }
-  pthread_mutex_unlock (&gw->mu);
-  deflateEnd (&zs);
-  return NULL;
 }
 
-static int
-gz_fail (struct gz_writer *gw, int ret)
+static void
+gz_job_free (struct kn_cpipe_job *base)
 {
-  if (gw->failed == 0)
-    gw->failed = ret < 0 ? -ret : KN_EINTERNAL;
-  return ret;
+  free (((struct gz_job *) base)->dict);
 }
 
 static int
@@ -180,28 +165,19 @@ gz_sink_write (struct gz_writer *gw, const void *buf, size_t len, struct kn_erro
 {
   int r = kn_writer_write (gw->sink, buf, len, err);
   if (r < 0)
-    return gz_fail (gw, kn_error_wrap (err, "gzip"));
+    return kn_cpipe_fail (&gw->pipe, kn_error_wrap (err, "gzip"));
   return 0;
 }
 
-/* Send the output of the next finished job to the sink (WAIT: block until it is done).
- * Returns 1 when a job was written, 0 when none was ready, < 0 on error. */
+/* Send the output of finished job SEQ to the sink (the header before the first). */
 static int
-gz_write_one (struct gz_writer *gw, int wait, struct kn_error **err)
+gz_emit (struct kn_cpipe *p, struct kn_cpipe_job *base, uint64_t seq, struct kn_error **err)
 {
-  if (gw->seq_written == gw->seq_fill)
-    return 0;
-  struct gz_job *job = &gw->slots[gw->seq_written % gw->nslots];
-  pthread_mutex_lock (&gw->mu);
-  while (wait && job->state != JOB_DONE)
-    pthread_cond_wait (&gw->cv_done, &gw->mu);
-  int done = job->state == JOB_DONE;
-  pthread_mutex_unlock (&gw->mu);
-  if (!done)
-    return 0;
+  struct gz_writer *gw = p->codec;
+  struct gz_job *job = (struct gz_job *) base;
   if (job->zret != Z_OK)
-    return gz_fail (gw, kn_error_make (err, KN_EINTERNAL, 0, "gzip: deflate failed (zlib error %d)", job->zret));
-  if (gw->seq_written == 0)
+    return kn_error_make (err, KN_EINTERNAL, 0, "gzip: deflate failed (zlib error %d)", job->zret);
+  if (seq == 0)
     {
       /* RFC 1952 header, as Go's compress/gzip writes it. */
       unsigned char hdr[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255 };
@@ -210,135 +186,41 @@ gz_write_one (struct gz_writer *gw, int wait, struct kn_error **err)
       if (r < 0)
         return r;
     }
-  int r = gz_sink_write (gw, job->out, job->out_len, err);
+  int r = gz_sink_write (gw, base->out, base->out_len, err);
   if (r < 0)
     return r;
-  gw->crc = crc32_combine (gw->crc, job->crc, (z_off_t) job->in_len);
-  gw->total += job->in_len;
-  job->state = JOB_FREE;
-  gw->seq_written++;
-  return 1;
-}
-
-static int
-gz_start_workers (struct gz_writer *gw, struct kn_error **err)
-{
-  gw->threads = kn_xcalloc (gw->nworkers, sizeof *gw->threads);
-  for (unsigned i = 0; i < gw->nworkers; i++)
-    {
-      int r = pthread_create (&gw->threads[i], NULL, gz_worker, gw);
-      if (r != 0)
-        {
-          if (gw->nstarted > 0)
-            break; /* run with fewer workers */
-          return gz_fail (gw, kn_error_make (err, KN_EIO, r, "gzip: start worker thread"));
-        }
-      gw->nstarted++;
-    }
+  gw->crc = crc32_combine (gw->crc, job->crc, (z_off_t) base->in_len);
+  gw->total += base->in_len;
   return 0;
 }
 
-/* Hand the job being filled to the workers (or compress it here) and start the next. */
-static int
-gz_submit (struct gz_writer *gw, int last, struct kn_error **err)
-{
-  struct gz_job *job = &gw->slots[gw->seq_fill % gw->nslots];
-  job->last = last;
-  job->dict_len = 0;
-  if (gw->seq_fill > 0)
-    {
-      /* Every block before the last one is full. */
-      const struct gz_job *prev = &gw->slots[(gw->seq_fill - 1) % gw->nslots];
-      memcpy (job->dict, prev->in + GZ_BLOCK - GZ_DICT, GZ_DICT);
-      job->dict_len = GZ_DICT;
-    }
-  if (gw->nworkers > 0 && gw->nstarted == 0 && !(last && gw->seq_fill == 0))
-    {
-      int r = gz_start_workers (gw, err);
-      if (r < 0)
-        return r;
-    }
-  if (gw->nstarted == 0)
-    {
-      if (!gw->zs_init)
-        {
-          gz_deflate_init (&gw->zs, gw->level);
-          gw->zs_init = 1;
-        }
-      gz_compress_job (&gw->zs, job);
-      job->state = JOB_DONE;
-      gw->seq_fill++;
-    }
-  else
-    {
-      pthread_mutex_lock (&gw->mu);
-      job->state = JOB_QUEUED;
-      gw->seq_fill++;
-      pthread_cond_signal (&gw->cv_work);
-      pthread_mutex_unlock (&gw->mu);
-    }
-  /* Write what is ready without waiting, then make room for the next job. */
-  int r;
-  while ((r = gz_write_one (gw, 0, err)) > 0)
-    ;
-  if (r < 0)
-    return r;
-  while (gw->seq_fill - gw->seq_written >= gw->nslots)
-    if ((r = gz_write_one (gw, 1, err)) < 0)
-      return r;
-  gw->slots[gw->seq_fill % gw->nslots].in_len = 0;
-  return 0;
-}
-
-static int
-gz_check_usable (struct gz_writer *gw, struct kn_error **err)
-{
-  if (gw->failed)
-    return kn_error_make (err, gw->failed, 0, "gzip: writer already failed");
-  if (gw->closed)
-    return kn_error_make (err, KN_EINVAL, 0, "gzip: write after close");
-  return 0;
-}
+static const struct kn_cpipe_ops gz_pipe_ops = {
+  .name = "gzip",
+  .job_size = sizeof (struct gz_job),
+  .block = GZ_BLOCK,
+  .ctx_new = gz_ctx_new,
+  .ctx_free = gz_ctx_free,
+  .compress = gz_compress_job,
+  .prepare = gz_prepare,
+  .emit = gz_emit,
+  .job_free = gz_job_free,
+};
 
 static int
 gz_write (struct kn_writer *w, const void *buf, size_t len, struct kn_error **err)
 {
   struct gz_writer *gw = (struct gz_writer *) w;
-  int r = gz_check_usable (gw, err);
-  if (r < 0)
-    return r;
-  const unsigned char *p = buf;
-  while (len > 0)
-    {
-      struct gz_job *job = &gw->slots[gw->seq_fill % gw->nslots];
-      size_t n = GZ_BLOCK - job->in_len;
-      if (n > len)
-        n = len;
-      memcpy (job->in + job->in_len, p, n);
-      job->in_len += n;
-      p += n;
-      len -= n;
-      if (job->in_len == GZ_BLOCK && (r = gz_submit (gw, 0, err)) < 0)
-        return r;
-    }
-  return 0;
+  return kn_cpipe_write (&gw->pipe, buf, len, err);
 }
 
 static int
 gz_close (struct kn_writer *w, struct kn_error **err)
 {
   struct gz_writer *gw = (struct gz_writer *) w;
-  if (gw->closed && !gw->failed)
-    return 0;
-  int r = gz_check_usable (gw, err);
-  if (r < 0)
-    return r;
-  if ((r = gz_submit (gw, 1, err)) < 0)
-    return r;
-  while ((r = gz_write_one (gw, 1, err)) > 0)
-    ;
-  if (r < 0)
-    return r;
+  /* The last block is always submitted (even empty): it carries Z_FINISH. */
+  int r = kn_cpipe_finish (&gw->pipe, 1, err);
+  if (r != 0)
+    return r < 0 ? r : 0;
   unsigned char trailer[8];
   for (int i = 0; i < 4; i++)
     {
@@ -347,7 +229,7 @@ gz_close (struct kn_writer *w, struct kn_error **err)
     }
   if ((r = gz_sink_write (gw, trailer, sizeof trailer, err)) < 0)
     return r;
-  gw->closed = 1;
+  gw->pipe.closed = 1;
   return 0;
 }
 
@@ -355,28 +237,7 @@ static void
 gz_writer_free (struct kn_writer *w)
 {
   struct gz_writer *gw = (struct gz_writer *) w;
-  if (gw->nstarted > 0)
-    {
-      pthread_mutex_lock (&gw->mu);
-      gw->quit = 1;
-      pthread_cond_broadcast (&gw->cv_work);
-      pthread_mutex_unlock (&gw->mu);
-      for (unsigned i = 0; i < gw->nstarted; i++)
-        pthread_join (gw->threads[i], NULL);
-    }
-  free (gw->threads);
-  if (gw->zs_init)
-    deflateEnd (&gw->zs);
-  for (size_t i = 0; i < gw->nslots; i++)
-    {
-      free (gw->slots[i].in);
-      free (gw->slots[i].dict);
-      free (gw->slots[i].out);
-    }
-  free (gw->slots);
-  pthread_mutex_destroy (&gw->mu);
-  pthread_cond_destroy (&gw->cv_work);
-  pthread_cond_destroy (&gw->cv_done);
+  kn_cpipe_destroy (&gw->pipe);
   free (gw);
 }
 
@@ -405,22 +266,9 @@ gz_new_writer (struct kn_writer **out, struct kn_writer *sink, const struct kn_c
   gw->base.free = gz_writer_free;
   gw->sink = sink;
   gw->level = level;
-  gw->nworkers = threads > 1 ? threads : 0;
-  gw->nslots = gw->nworkers ? 2 * (size_t) gw->nworkers + 2 : 2;
   gw->crc = crc32 (0L, Z_NULL, 0);
-  pthread_mutex_init (&gw->mu, NULL);
-  pthread_cond_init (&gw->cv_work, NULL);
-  pthread_cond_init (&gw->cv_done, NULL);
-  /* Upper bound of one block's raw deflate output (stored blocks at worst). */
-  size_t out_cap = GZ_BLOCK + GZ_BLOCK / 8 + 256;
-  gw->slots = kn_xcalloc (gw->nslots, sizeof *gw->slots);
-  for (size_t i = 0; i < gw->nslots; i++)
-    {
-      gw->slots[i].in = kn_xmalloc (GZ_BLOCK);
-      gw->slots[i].dict = kn_xmalloc (GZ_DICT);
-      gw->slots[i].out = kn_xmalloc (out_cap);
-      gw->slots[i].out_cap = out_cap;
-    }
+  unsigned nworkers = threads > 1 ? threads : 0;
+  kn_cpipe_init (&gw->pipe, &gz_pipe_ops, gw, nworkers, nworkers ? 2 * (size_t) nworkers + 2 : 2);
   *out = &gw->base;
   return 0;
 }

@@ -20,8 +20,8 @@
  * corrupt input is KN_EPROTO. */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -29,240 +29,101 @@
 #include <kaniko/sys/compressor.h>
 #include <kaniko/sys/util.h>
 
+#include "plugins/compress/pipeline.h"
+
 #define ZS_DEFAULT_LEVEL 3
 #define ZS_CHUNK (2 * 1024 * 1024)
 #define ZS_AUTO_THREADS 8
 #define ZS_MAX_THREADS 32
 
-enum zs_job_state
-{
-  JOB_FREE = 0,
-  JOB_QUEUED,
-  JOB_DONE
-};
-
 struct zs_job
 {
-  unsigned char *in;
-  size_t in_len;
-  unsigned char *out;
-  size_t out_len;
+  struct kn_cpipe_job base; /* out holds one zstd frame */
   size_t zret; /* ZSTD_compress2's result when it is an error, else 0 */
-  enum zs_job_state state;
 };
 
 struct zs_writer
 {
   struct kn_writer base;
+  struct kn_cpipe pipe;
   struct kn_writer *sink;
   int level;
-  unsigned nworkers; /* 0 = compress on the caller's thread */
-  size_t nslots;
-  struct zs_job *slots;
-  uint64_t seq_fill, seq_taken, seq_written;
-  pthread_mutex_t mu;
-  pthread_cond_t cv_work, cv_done;
-  pthread_t *threads;
-  unsigned nstarted;
-  int quit;
-  ZSTD_CCtx *cctx; /* for compression on the caller's thread */
-  int closed;
-  int failed; /* sticky: the code of the first error */
 };
 
-static ZSTD_CCtx *
-zs_cctx_new (int level)
+/* A compression context at the writer's level (the per-thread compressor). */
+static void *
+zs_cctx_new (struct kn_cpipe *p)
 {
+  struct zs_writer *zw = p->codec;
   ZSTD_CCtx *c = ZSTD_createCCtx ();
   if (c == NULL)
     kn_oom ();
   /* The level was validated in zs_new_writer; these cannot fail. */
-  ZSTD_CCtx_setParameter (c, ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter (c, ZSTD_c_compressionLevel, zw->level);
   ZSTD_CCtx_setParameter (c, ZSTD_c_checksumFlag, 1);
   return c;
 }
 
 static void
-zs_compress_job (ZSTD_CCtx *c, struct zs_job *job)
+zs_cctx_free (void *ctx)
 {
+  ZSTD_freeCCtx (ctx);
+}
+
+static void
+zs_compress_job (struct kn_cpipe *p, void *ctx, struct kn_cpipe_job *base)
+{
+  (void) p;
+  struct zs_job *job = (struct zs_job *) base;
   size_t cap = ZSTD_compressBound (ZS_CHUNK);
-  if (job->out == NULL)
-    job->out = kn_xmalloc (cap);
-  size_t r = ZSTD_compress2 (c, job->out, cap, job->in, job->in_len);
+  if (base->out == NULL)
+    base->out = kn_xmalloc (cap);
+  size_t r = ZSTD_compress2 (ctx, base->out, cap, base->in, base->in_len);
   job->zret = ZSTD_isError (r) ? r : 0;
-  job->out_len = ZSTD_isError (r) ? 0 : r;
+  base->out_len = ZSTD_isError (r) ? 0 : r;
 }
 
-static void *
-zs_worker (void *arg)
-{
-  struct zs_writer *zw = arg;
-  ZSTD_CCtx *c = zs_cctx_new (zw->level);
-  pthread_mutex_lock (&zw->mu);
-  for (;;)
-    {
-      while (!zw->quit && zw->seq_taken == zw->seq_fill)
-        pthread_cond_wait (&zw->cv_work, &zw->mu);
-      if (zw->quit)
-        break;
-      struct zs_job *job = &zw->slots[zw->seq_taken % zw->nslots];
-      zw->seq_taken++;
-      pthread_mutex_unlock (&zw->mu);
-      zs_compress_job (c, job);
-      pthread_mutex_lock (&zw->mu);
-      job->state = JOB_DONE;
-      pthread_cond_broadcast (&zw->cv_done);
-    }
-  pthread_mutex_unlock (&zw->mu);
-  ZSTD_freeCCtx (c);
-  return NULL;
-}
-
+/* Send a finished frame to the sink. */
 static int
-zs_fail (struct zs_writer *zw, int ret)
+zs_emit (struct kn_cpipe *p, struct kn_cpipe_job *base, uint64_t seq, struct kn_error **err)
 {
-  if (zw->failed == 0)
-    zw->failed = ret < 0 ? -ret : KN_EINTERNAL;
-  return ret;
-}
-
-/* Send the next finished frame to the sink (WAIT: block until it is done).
- * Returns 1 when a frame was written, 0 when none was ready, < 0 on error. */
-static int
-zs_write_one (struct zs_writer *zw, int wait, struct kn_error **err)
-{
-  if (zw->seq_written == zw->seq_fill)
-    return 0;
-  struct zs_job *job = &zw->slots[zw->seq_written % zw->nslots];
-  pthread_mutex_lock (&zw->mu);
-  while (wait && job->state != JOB_DONE)
-    pthread_cond_wait (&zw->cv_done, &zw->mu);
-  int done = job->state == JOB_DONE;
-  pthread_mutex_unlock (&zw->mu);
-  if (!done)
-    return 0;
+  (void) seq;
+  struct zs_writer *zw = p->codec;
+  struct zs_job *job = (struct zs_job *) base;
   if (job->zret != 0)
-    return zs_fail (zw, kn_error_make (err, KN_EINTERNAL, 0, "zstd: compress: %s", ZSTD_getErrorName (job->zret)));
-  int r = kn_writer_write (zw->sink, job->out, job->out_len, err);
+    return kn_error_make (err, KN_EINTERNAL, 0, "zstd: compress: %s", ZSTD_getErrorName (job->zret));
+  int r = kn_writer_write (zw->sink, base->out, base->out_len, err);
   if (r < 0)
-    return zs_fail (zw, kn_error_wrap (err, "zstd"));
-  job->state = JOB_FREE;
-  zw->seq_written++;
-  return 1;
-}
-
-static int
-zs_start_workers (struct zs_writer *zw, struct kn_error **err)
-{
-  zw->threads = kn_xcalloc (zw->nworkers, sizeof *zw->threads);
-  for (unsigned i = 0; i < zw->nworkers; i++)
-    {
-      int r = pthread_create (&zw->threads[i], NULL, zs_worker, zw);
-      if (r != 0)
-        {
-          if (zw->nstarted > 0)
-            break; /* run with fewer workers */
-          return zs_fail (zw, kn_error_make (err, KN_EIO, r, "zstd: start worker thread"));
-        }
-      zw->nstarted++;
-    }
+    return kn_error_wrap (err, "zstd");
   return 0;
 }
 
-/* Hand the chunk being filled to the workers (or compress it here) and start the next. */
-static int
-zs_submit (struct zs_writer *zw, int last, struct kn_error **err)
-{
-  struct zs_job *job = &zw->slots[zw->seq_fill % zw->nslots];
-  if (zw->nworkers > 0 && zw->nstarted == 0 && !(last && zw->seq_fill == 0))
-    {
-      int r = zs_start_workers (zw, err);
-      if (r < 0)
-        return r;
-    }
-  if (zw->nstarted == 0)
-    {
-      if (zw->cctx == NULL)
-        zw->cctx = zs_cctx_new (zw->level);
-      zs_compress_job (zw->cctx, job);
-      job->state = JOB_DONE;
-      zw->seq_fill++;
-    }
-  else
-    {
-      pthread_mutex_lock (&zw->mu);
-      job->state = JOB_QUEUED;
-      zw->seq_fill++;
-      pthread_cond_signal (&zw->cv_work);
-      pthread_mutex_unlock (&zw->mu);
-    }
-  int r;
-  while ((r = zs_write_one (zw, 0, err)) > 0)
-    ;
-  if (r < 0)
-    return r;
-  while (zw->seq_fill - zw->seq_written >= zw->nslots)
-    if ((r = zs_write_one (zw, 1, err)) < 0)
-      return r;
-  struct zs_job *next = &zw->slots[zw->seq_fill % zw->nslots];
-  if (next->in == NULL)
-    next->in = kn_xmalloc (ZS_CHUNK);
-  next->in_len = 0;
-  return 0;
-}
-
-static int
-zs_check_usable (struct zs_writer *zw, struct kn_error **err)
-{
-  if (zw->failed)
-    return kn_error_make (err, zw->failed, 0, "zstd: writer already failed");
-  if (zw->closed)
-    return kn_error_make (err, KN_EINVAL, 0, "zstd: write after close");
-  return 0;
-}
+static const struct kn_cpipe_ops zs_pipe_ops = {
+  .name = "zstd",
+  .job_size = sizeof (struct zs_job),
+  .block = ZS_CHUNK,
+  .ctx_new = zs_cctx_new,
+  .ctx_free = zs_cctx_free,
+  .compress = zs_compress_job,
+  .emit = zs_emit,
+};
 
 static int
 zs_write (struct kn_writer *w, const void *buf, size_t len, struct kn_error **err)
 {
   struct zs_writer *zw = (struct zs_writer *) w;
-  int r = zs_check_usable (zw, err);
-  if (r < 0)
-    return r;
-  const unsigned char *p = buf;
-  while (len > 0)
-    {
-      struct zs_job *job = &zw->slots[zw->seq_fill % zw->nslots];
-      size_t n = ZS_CHUNK - job->in_len;
-      if (n > len)
-        n = len;
-      memcpy (job->in + job->in_len, p, n);
-      job->in_len += n;
-      p += n;
-      len -= n;
-      if (job->in_len == ZS_CHUNK && (r = zs_submit (zw, 0, err)) < 0)
-        return r;
-    }
-  return 0;
+  return kn_cpipe_write (&zw->pipe, buf, len, err);
 }
 
 static int
 zs_close (struct kn_writer *w, struct kn_error **err)
 {
   struct zs_writer *zw = (struct zs_writer *) w;
-  if (zw->closed && !zw->failed)
-    return 0;
-  int r = zs_check_usable (zw, err);
-  if (r < 0)
-    return r;
   /* The last, partial chunk; an empty stream still gets one (empty) frame. */
-  struct zs_job *job = &zw->slots[zw->seq_fill % zw->nslots];
-  if ((job->in_len > 0 || zw->seq_fill == 0) && (r = zs_submit (zw, 1, err)) < 0)
-    return r;
-  while ((r = zs_write_one (zw, 1, err)) > 0)
-    ;
-  if (r < 0)
-    return r;
-  zw->closed = 1;
+  int r = kn_cpipe_finish (&zw->pipe, 0, err);
+  if (r != 0)
+    return r < 0 ? r : 0;
+  zw->pipe.closed = 1;
   return 0;
 }
 
@@ -270,26 +131,7 @@ static void
 zs_writer_free (struct kn_writer *w)
 {
   struct zs_writer *zw = (struct zs_writer *) w;
-  if (zw->nstarted > 0)
-    {
-      pthread_mutex_lock (&zw->mu);
-      zw->quit = 1;
-      pthread_cond_broadcast (&zw->cv_work);
-      pthread_mutex_unlock (&zw->mu);
-      for (unsigned i = 0; i < zw->nstarted; i++)
-        pthread_join (zw->threads[i], NULL);
-    }
-  free (zw->threads);
-  ZSTD_freeCCtx (zw->cctx);
-  for (size_t i = 0; i < zw->nslots; i++)
-    {
-      free (zw->slots[i].in);
-      free (zw->slots[i].out);
-    }
-  free (zw->slots);
-  pthread_mutex_destroy (&zw->mu);
-  pthread_cond_destroy (&zw->cv_work);
-  pthread_cond_destroy (&zw->cv_done);
+  kn_cpipe_destroy (&zw->pipe);
   free (zw);
 }
 
@@ -324,13 +166,8 @@ zs_new_writer (struct kn_writer **out, struct kn_writer *sink, const struct kn_c
   zw->base.free = zs_writer_free;
   zw->sink = sink;
   zw->level = level;
-  zw->nworkers = threads > 1 ? threads : 0;
-  zw->nslots = zw->nworkers ? (size_t) zw->nworkers + 2 : 1;
-  pthread_mutex_init (&zw->mu, NULL);
-  pthread_cond_init (&zw->cv_work, NULL);
-  pthread_cond_init (&zw->cv_done, NULL);
-  zw->slots = kn_xcalloc (zw->nslots, sizeof *zw->slots);
-  zw->slots[0].in = kn_xmalloc (ZS_CHUNK);
+  unsigned nworkers = threads > 1 ? threads : 0;
+  kn_cpipe_init (&zw->pipe, &zs_pipe_ops, zw, nworkers, nworkers ? (size_t) nworkers + 2 : 1);
   *out = &zw->base;
   return 0;
 }

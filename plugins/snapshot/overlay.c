@@ -30,6 +30,7 @@
 #include <kaniko/sys/util.h>
 
 #include "plugins/snapshot/fold.h"
+#include "core/layer/changeset.h"
 #include "plugins/snapshot/state.h"
 #include "plugins/snapshot/walk.h"
 
@@ -43,8 +44,7 @@ struct ovl_session {
   char *merged;
   char **ignore;
   size_t n_ignore;
-  char **recorded;
-  size_t n_recorded, cap_recorded;
+  struct kn_snap_pathlist recorded; /* cleaned paths given to record() */
   int mounted;
 };
 
@@ -145,20 +145,12 @@ ovl_umount (struct ovl_session *s, struct kn_error **err)
 }
 
 static void
-drop_recorded (struct ovl_session *s)
-{
-  for (size_t i = 0; i < s->n_recorded; i++)
-    free (s->recorded[i]);
-  s->n_recorded = 0;
-}
-
-static void
 ovl_free (struct ovl_session *s)
 {
   if (s->walker)
     kn_snapwalk_close (s->walker);
-  drop_recorded (s);
-  free (s->recorded);
+  kn_snap_pathlist_clear (&s->recorded);
+  free (s->recorded.v);
   kn_strv_free (s->ignore);
   free (s->root);
   free (s->dir);
@@ -302,21 +294,7 @@ ovl_record (struct kn_snapshot *base, const char *path, struct kn_error **err)
   struct ovl_session *s = (struct ovl_session *) base;
   if (s->walker)
     return kn_snapwalk_record (s->walker, path, err);
-  char *clean = kn_snap_path_clean (path);
-  if (clean == NULL)
-    return kn_error_make (err, KN_EINVAL, 0, "overlay: recorded path %s leaves the root", path);
-  if (clean[0] == '\0')
-    {
-      free (clean);
-      return 0;
-    }
-  if (s->n_recorded == s->cap_recorded)
-    {
-      s->cap_recorded = s->cap_recorded ? s->cap_recorded * 2 : 16;
-      s->recorded = kn_xrealloc (s->recorded, s->cap_recorded * sizeof *s->recorded);
-    }
-  s->recorded[s->n_recorded++] = clean;
-  return 0;
+  return kn_snap_pathlist_record (&s->recorded, "overlay", path, err);
 }
 
 static int
@@ -326,9 +304,9 @@ ovl_diff (struct kn_snapshot *base, struct kn_changeset *cs, struct kn_error **e
   if (s->walker)
     {
       /* Recorded before the fallback started: report them too. */
-      for (size_t i = 0; i < s->n_recorded; i++)
-        kn_snapwalk_record (s->walker, s->recorded[i], NULL);
-      drop_recorded (s);
+      for (size_t i = 0; i < s->recorded.n; i++)
+        kn_snapwalk_record (s->walker, s->recorded.v[i], NULL);
+      kn_snap_pathlist_clear (&s->recorded);
       return kn_snapwalk_diff (s->walker, cs, err);
     }
   int rc = ovl_umount (s, err);
@@ -343,15 +321,15 @@ ovl_diff (struct kn_snapshot *base, struct kn_changeset *cs, struct kn_error **e
   kn_cleanup_close int rfd = open (s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (rfd < 0)
     return kn_error_make (err, KN_EIO, errno, "overlay: open %s", s->root);
-  for (size_t i = 0; i < s->n_recorded; i++)
+  for (size_t i = 0; i < s->recorded.n; i++)
     {
       struct stat st;
-      if (kn_snap_ignored (s->ignore, s->n_ignore, s->recorded[i]))
+      if (kn_snap_ignored (s->ignore, s->n_ignore, s->recorded.v[i]))
         continue;
-      if (fstatat (rfd, s->recorded[i], &st, AT_SYMLINK_NOFOLLOW) == 0)
-        kn_changeset_add (cs, s->recorded[i], KN_CHANGE_ADD);
+      if (fstatat (rfd, s->recorded.v[i], &st, AT_SYMLINK_NOFOLLOW) == 0)
+        kn_changeset_add (cs, s->recorded.v[i], KN_CHANGE_ADD);
     }
-  drop_recorded (s);
+  kn_snap_pathlist_clear (&s->recorded);
   return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include <kaniko/sys/util.h>
 
+#include "core/layer/changeset.h"
 #include "plugins/snapshot/state.h"
 
 void
@@ -52,18 +53,6 @@ kn_snapstate_append (struct kn_snapstate *st, const char *path)
   return e;
 }
 
-int
-kn_snap_path_cmp (const char *a, const char *b)
-{
-  const unsigned char *x = (const unsigned char *) a, *y = (const unsigned char *) b;
-  while (*x && *x == *y)
-    x++, y++;
-  /* End of string < '/' < any other byte. */
-  int cx = *x == '\0' ? 0 : *x == '/' ? 1 : *x + 1;
-  int cy = *y == '\0' ? 0 : *y == '/' ? 1 : *y + 1;
-  return cx - cy;
-}
-
 /* qsort has no context argument: the pool being sorted. */
 static __thread const char *sort_pool;
 
@@ -71,7 +60,7 @@ static int
 entry_cmp (const void *a, const void *b)
 {
   const struct kn_snapstate_entry *x = a, *y = b;
-  return kn_snap_path_cmp (sort_pool + x->path, sort_pool + y->path);
+  return kn_layer_path_cmp (sort_pool + x->path, sort_pool + y->path);
 }
 
 void
@@ -79,7 +68,7 @@ kn_snapstate_sort (struct kn_snapstate *st)
 {
   size_t i;
   for (i = 1; i < st->n; i++)
-    if (kn_snap_path_cmp (st->pool + st->v[i - 1].path, st->pool + st->v[i].path) >= 0)
+    if (kn_layer_path_cmp (st->pool + st->v[i - 1].path, st->pool + st->v[i].path) >= 0)
       break;
   if (i >= st->n)
     return;
@@ -95,7 +84,7 @@ kn_snapstate_find_index (const struct kn_snapstate *st, const char *path)
   while (lo < hi)
     {
       size_t mid = lo + (hi - lo) / 2;
-      int c = kn_snap_path_cmp (st->pool + st->v[mid].path, path);
+      int c = kn_layer_path_cmp (st->pool + st->v[mid].path, path);
       if (c == 0)
         return mid;
       if (c < 0)
@@ -138,52 +127,10 @@ kn_snapstate_skip_subtree (const struct kn_snapstate *st, size_t i)
   return k;
 }
 
-char *
-kn_snap_path_clean (const char *path)
-{
-  size_t len = strlen (path);
-  char *out = kn_xmalloc (len + 1);
-  size_t o = 0;
-  const char *s = path;
-  while (*s)
-    {
-      while (*s == '/')
-        s++;
-      if (*s == '\0')
-        break;
-      const char *e = strchrnul (s, '/');
-      size_t n = (size_t) (e - s);
-      if (n == 1 && s[0] == '.')
-        ;
-      else if (n == 2 && s[0] == '.' && s[1] == '.')
-        {
-          if (o == 0)
-            {
-              free (out);
-              return NULL;
-            }
-          while (o > 0 && out[o - 1] != '/')
-            o--;
-          if (o > 0)
-            o--;
-        }
-      else
-        {
-          if (o > 0)
-            out[o++] = '/';
-          memcpy (out + o, s, n);
-          o += n;
-        }
-      s = e;
-    }
-  out[o] = '\0';
-  return out;
-}
-
 static int
 str_cmp (const void *a, const void *b)
 {
-  return kn_snap_path_cmp (*(char *const *) a, *(char *const *) b);
+  return kn_layer_path_cmp (*(char *const *) a, *(char *const *) b);
 }
 
 char **
@@ -195,7 +142,7 @@ kn_snap_ignore_new (const char *const *ignore, size_t *n)
   char **v = kn_xcalloc (cap + 1, sizeof *v);
   for (size_t i = 0; i < cap; i++)
     {
-      char *c = kn_snap_path_clean (ignore[i]);
+      char *c = kn_layer_path_clean (ignore[i]);
       if (c == NULL || c[0] == '\0')
         free (c);
       else
@@ -213,4 +160,32 @@ kn_snap_ignored (char *const *ignore, size_t n, const char *path)
     if (kn_snap_path_has_prefix (path, ignore[i]))
       return 1;
   return 0;
+}
+
+int
+kn_snap_pathlist_record (struct kn_snap_pathlist *l, const char *who, const char *path, struct kn_error **err)
+{
+  char *clean = kn_layer_path_clean (path);
+  if (clean == NULL)
+    return kn_error_make (err, KN_EINVAL, 0, "%s: recorded path %s leaves the root", who, path);
+  if (clean[0] == '\0')
+    {
+      free (clean);
+      return 0;
+    }
+  if (l->n == l->cap)
+    {
+      l->cap = l->cap ? l->cap * 2 : 16;
+      l->v = kn_xrealloc (l->v, l->cap * sizeof *l->v);
+    }
+  l->v[l->n++] = clean;
+  return 0;
+}
+
+void
+kn_snap_pathlist_clear (struct kn_snap_pathlist *l)
+{
+  for (size_t i = 0; i < l->n; i++)
+    free (l->v[i]);
+  l->n = 0;
 }

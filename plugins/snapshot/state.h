@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <kaniko/error.h>
+
 #define KN_SNAPSTATE_HASH_LEN 32
 
 /* One entry of a tree, as seen by lstat (statx). */
@@ -62,16 +64,23 @@ size_t kn_snapstate_find_index (const struct kn_snapstate *st, const char *path)
 /* Index just past entry I and every entry below it (its subtree) in sorted ST. */
 size_t kn_snapstate_skip_subtree (const struct kn_snapstate *st, size_t i);
 
-/* Compare root-relative paths component-wise ('/' sorts before every other
- * byte, so a directory's subtree directly follows it); like strcmp. */
-int kn_snap_path_cmp (const char *a, const char *b);
+/* The paths a session was asked to record (kn_snapshot record()). */
+struct kn_snap_pathlist
+{
+  char **v; /* cleaned root-relative paths, owned */
+  size_t n, cap;
+};
+
+/* Clean PATH (kn_layer_path_clean) and append it to L; the root itself is
+ * ignored.  Returns 0, or -KN_EINVAL ("WHO: recorded path ... leaves the
+ * root") when PATH climbs out of the root. */
+int kn_snap_pathlist_record (struct kn_snap_pathlist *l, const char *who, const char *path, struct kn_error **err);
+
+/* Free the paths in L and empty it (L->v itself is kept for reuse). */
+void kn_snap_pathlist_clear (struct kn_snap_pathlist *l);
 
 /* True when PATH equals PREFIX or lies below it. */
 int kn_snap_path_has_prefix (const char *path, const char *prefix);
-
-/* Lexically clean a root-relative or absolute PATH ("/a//./b/" -> "a/b");
- * returns a new string ("" for the root), or NULL when it climbs out ("..").*/
-char *kn_snap_path_clean (const char *path);
 
 /* A cleaned, sorted copy of the NULL-terminated IGNORE list (the root and
  * paths climbing out dropped); *N gets the count.  Free with kn_strv_free. */

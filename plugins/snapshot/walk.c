@@ -15,6 +15,7 @@
 #include <kaniko/sys/util.h>
 
 #include "core/util/digest.h"
+#include "core/layer/changeset.h"
 #include "plugins/snapshot/state.h"
 #include "plugins/snapshot/walk.h"
 
@@ -31,8 +32,7 @@ struct walk_session {
   const struct kn_cancel *cancel;
   struct kn_snapstate state; /* the baseline */
   int64_t state_time_ns;     /* CLOCK_REALTIME when the baseline walk started */
-  char **recorded;
-  size_t n_recorded, cap_recorded;
+  struct kn_snap_pathlist recorded; /* cleaned paths given to record() */
 };
 
 /* One walk in progress. */
@@ -382,7 +382,7 @@ compare_states (enum kn_snapwalk_mode mode, const struct kn_snapstate *old, cons
       else if (j == cur->n)
         c = -1;
       else
-        c = kn_snap_path_cmp (kn_snapstate_path (old, &old->v[i]), kn_snapstate_path (cur, &cur->v[j]));
+        c = kn_layer_path_cmp (kn_snapstate_path (old, &old->v[i]), kn_snapstate_path (cur, &cur->v[j]));
       if (c < 0)
         {
           /* Gone: only the top-most deleted path is reported. */
@@ -454,29 +454,7 @@ int
 kn_snapwalk_record (struct kn_snapshot *base, const char *path, struct kn_error **err)
 {
   struct walk_session *s = (struct walk_session *) base;
-  char *clean = kn_snap_path_clean (path);
-  if (clean == NULL)
-    return kn_error_make (err, KN_EINVAL, 0, "snapshot: recorded path %s leaves the root", path);
-  if (clean[0] == '\0')
-    {
-      free (clean);
-      return 0;
-    }
-  if (s->n_recorded == s->cap_recorded)
-    {
-      s->cap_recorded = s->cap_recorded ? s->cap_recorded * 2 : 16;
-      s->recorded = kn_xrealloc (s->recorded, s->cap_recorded * sizeof *s->recorded);
-    }
-  s->recorded[s->n_recorded++] = clean;
-  return 0;
-}
-
-static void
-drop_recorded (struct walk_session *s)
-{
-  for (size_t i = 0; i < s->n_recorded; i++)
-    free (s->recorded[i]);
-  s->n_recorded = 0;
+  return kn_snap_pathlist_record (&s->recorded, "snapshot", path, err);
 }
 
 int
@@ -493,10 +471,10 @@ kn_snapwalk_diff (struct kn_snapshot *base, struct kn_changeset *cs, struct kn_e
     }
   compare_states (s->mode, &s->state, &cur, cs);
   /* Recorded paths that exist (and are not ignored) go in even unchanged. */
-  for (size_t i = 0; i < s->n_recorded; i++)
-    if (kn_snapstate_find (&cur, s->recorded[i]) != NULL)
-      kn_changeset_add (cs, s->recorded[i], KN_CHANGE_ADD);
-  drop_recorded (s);
+  for (size_t i = 0; i < s->recorded.n; i++)
+    if (kn_snapstate_find (&cur, s->recorded.v[i]) != NULL)
+      kn_changeset_add (cs, s->recorded.v[i], KN_CHANGE_ADD);
+  kn_snap_pathlist_clear (&s->recorded);
   kn_snapstate_move (&s->state, &cur);
   s->state_time_ns = start;
   return 0;
@@ -508,8 +486,8 @@ kn_snapwalk_close (struct kn_snapshot *base)
   struct walk_session *s = (struct walk_session *) base;
   if (s == NULL)
     return;
-  drop_recorded (s);
-  free (s->recorded);
+  kn_snap_pathlist_clear (&s->recorded);
+  free (s->recorded.v);
   kn_strv_free (s->ignore);
   kn_snapstate_clear (&s->state);
   free (s->root);

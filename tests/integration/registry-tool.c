@@ -29,6 +29,7 @@
 #include "core/util/digest.h"
 #include "plugins/credential/docker-config.h"
 #include "plugins/registry/docker.h"
+#include "tests/integration/registry-driver.h"
 
 static int cred_calls;
 
@@ -41,48 +42,6 @@ get_cred (void *payload, const char *host, struct kn_credential *out, struct kn_
   if (path == NULL)
     return -KN_ENOTFOUND;
   return kn_dockercfg_lookup (path, host, out, err);
-}
-
-struct file_reader
-{
-  struct kn_reader base;
-  int fd;
-};
-
-static ssize_t
-fr_read (struct kn_reader *r, void *buf, size_t len, struct kn_error **err)
-{
-  ssize_t n = read (((struct file_reader *)r)->fd, buf, len);
-  if (n < 0)
-    return kn_error_make (err, KN_EIO, errno, "read");
-  return n;
-}
-
-static void
-fr_free (struct kn_reader *r)
-{
-  close (((struct file_reader *)r)->fd);
-  free (r);
-}
-
-static int
-file_open (void *payload, uint64_t offset, struct kn_reader **out, struct kn_error **err)
-{
-  struct file_reader *r;
-  int fd = open ((const char *)payload, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return kn_error_make (err, KN_EIO, errno, "open %s", (const char *)payload);
-  if (lseek (fd, (off_t)offset, SEEK_SET) < 0)
-    {
-      close (fd);
-      return kn_error_make (err, KN_EIO, errno, "seek %s", (const char *)payload);
-    }
-  r = kn_xcalloc (1, sizeof *r);
-  r->base.read = fr_read;
-  r->base.free = fr_free;
-  r->fd = fd;
-  *out = &r->base;
-  return 0;
 }
 
 static int
@@ -247,7 +206,7 @@ main (int argc, char **argv)
   else if (strcmp (cmd, "push-blob") == 0 && argc >= 1)
     {
       char dg[KN_DIGEST_STR_LEN];
-      struct kn_blob_source src = { .open = file_open, .payload = argv[0] };
+      struct kn_blob_source src = { .open = kn_regdrv_file_open, .payload = argv[0] };
       if (file_digest (argv[0], dg, &src.size) < 0)
         {
           fprintf (stderr, "registry-tool: cannot read %s\n", argv[0]);
