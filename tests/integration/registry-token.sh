@@ -98,6 +98,24 @@ if command -v skopeo >/dev/null; then
   ok "skopeo sees the pushed manifest"
 fi
 
+# --- kaniko build --destination to the token registry
+if [ -x "${KANIKO:-}" ] && command -v skopeo >/dev/null; then
+  mkdir ctx
+  echo "built with a token" >ctx/file.txt
+  printf 'FROM scratch\nCOPY file.txt /file.txt\n' >ctx/Dockerfile
+  : >tokens.log
+  "$KANIKO" build --kaniko-dir "$WORKDIR/kaniko" --context ctx --destination "$R/t/built:v1" \
+    --digest-file "$WORKDIR/digest" >build.log 2>&1 || { cat build.log; fail "kaniko build --destination"; }
+  # One token per registry handle (check-push, each blob, the manifest...),
+  # not per request.
+  [ "$(tokens 200)" -ge 1 ] && [ "$(tokens 200)" -le 8 ] || fail "the build asked $(tokens 200) tokens: $(cat tokens.log)"
+  [ "$(tokens 401)" = 0 ] || fail "the build's token requests were refused: $(cat tokens.log)"
+  skopeo inspect --tls-verify=false --creds kaniko:correct-horse "docker://$R/t/built:v1" >inspect.json 2>&1 \
+    || { cat inspect.json; fail "skopeo inspect the built image"; }
+  [ "$(jq -r .Digest inspect.json)" = "$(cat "$WORKDIR/digest")" ] || fail "built digest"
+  ok "kaniko build --destination with a Bearer token ($(tokens 200) token requests)"
+fi
+
 # --- wrong password: clear error, few requests, secret not shown
 printf '{"auths":{"%s":{"username":"kaniko","password":"wrong-battery"}}}' "$R" >"$DOCKER_CONFIG/config.json"
 : >tokens.log
