@@ -27,11 +27,11 @@ const struct kn_opt kn_cli_options[] = {
   /* ---- Context & Dockerfile ---- */
   { .name = "dockerfile", .shorthand = 'f', .def = "Dockerfile", .type = KN_OPT_STRING, .group = KN_GROUP_CONTEXT,
     .offset = OFF (dockerfile), .metavar = "PATH",
-    .help = "Path to the Dockerfile to be built: as given, else relative to the context; or an http(s) URL." },
+    .help = "Path to the Dockerfile to be built: as given, else relative to the context (http(s) URLs: not supported yet)." },
   { .name = "context", .shorthand = 'c', .def = "/workspace/", .type = KN_OPT_STRING, .group = KN_GROUP_CONTEXT,
     .offset = OFF (context), .metavar = "URL",
-    .help = "Build context: a directory, dir://DIR, tar://FILE (tar://stdin), git://REPO[#REF], s3://, gs://, "
-            "https:// (a tarball)." },
+    .help = "Build context: a directory, dir://DIR, tar://FILE or tar://stdin (gzip/zstd/bzip2/xz or plain); "
+            "git://, s3://, gs:// and https:// contexts are not supported yet." },
   { .name = "context-sub-path", .type = KN_OPT_STRING, .group = KN_GROUP_CONTEXT, .offset = OFF (context_sub_path),
     .metavar = "PATH", .help = "Sub path within the given context, used as the context." },
   { .name = "git", .status = KN_OPT_NOT_YET, .type = KN_OPT_MAP, .group = KN_GROUP_CONTEXT, .offset = OFF (git), .sep = ',',
