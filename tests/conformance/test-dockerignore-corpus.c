@@ -14,49 +14,9 @@
 
 #include "core/dockerfile/dockerignore.h"
 #include "core/dockerfile/glob.h"
+#include "tests/conformance/corpus.h"
 
 #define IGNORE_DIR "dockerignore-patternmatcher"
-
-static char *
-corpus_path (const char *rel)
-{
-  const char *dir = getenv ("KN_CORPORA_DIR");
-  char *path;
-  if (dir == NULL || *dir == '\0')
-    cr_skip_test ("KN_CORPORA_DIR is not set: third-party corpora absent, skipping");
-  path = kn_xasprintf ("%s/%s/%s", dir, IGNORE_DIR, rel);
-  if (access (path, R_OK) != 0)
-    {
-      free (path);
-      cr_skip_test ("corpus %s/%s/%s is absent, skipping", dir, IGNORE_DIR, rel);
-    }
-  return path;
-}
-
-static char *
-slurp (const char *path, size_t *lenp)
-{
-  FILE *f = fopen (path, "rb");
-  char *data = NULL;
-  size_t len = 0, cap = 0, r;
-  cr_assert_not_null (f, "open %s", path);
-  do
-    {
-      if (len + 4096 + 1 > cap)
-        {
-          cap = (len + 4096 + 1) * 2;
-          data = kn_xrealloc (data, cap);
-        }
-      r = fread (data + len, 1, 4096, f);
-      len += r;
-    }
-  while (r > 0);
-  fclose (f);
-  data[len] = '\0';
-  if (lenp)
-    *lenp = len;
-  return data;
-}
 
 /* Split s on TAB into at most max fields (in place); returns the count. */
 static int
@@ -103,8 +63,8 @@ static void
 run_table (const char *rel, int pattern_col, int path_col, int expected_col, int error_col, bool or_parent, int *passed,
            int *failed)
 {
-  kn_cleanup_free char *path = corpus_path (rel);
-  kn_cleanup_free char *data = slurp (path, NULL);
+  kn_cleanup_free char *path = corpus_require (IGNORE_DIR, rel);
+  kn_cleanup_free char *data = corpus_read (path, NULL);
   char *save = NULL;
   bool header = true;
 
@@ -168,8 +128,8 @@ Test (dockerignore_corpus, matches)
  * cannot match through it.  Such rows must give false under Matches(). */
 Test (dockerignore_corpus, matches_kaniko_semantics)
 {
-  kn_cleanup_free char *path = corpus_path ("matches.tsv");
-  kn_cleanup_free char *data = slurp (path, NULL);
+  kn_cleanup_free char *path = corpus_require (IGNORE_DIR, "matches.tsv");
+  kn_cleanup_free char *data = corpus_read (path, NULL);
   char *save = NULL;
   bool header = true;
   int agree = 0, explained = 0, failed = 0;
@@ -253,10 +213,10 @@ Test (dockerignore_corpus, matches_misc)
 
 Test (dockerignore_corpus, ignorefile_readall)
 {
-  kn_cleanup_free char *in = corpus_path ("ignorefile-readall.dockerignore");
-  kn_cleanup_free char *js = corpus_path ("ignorefile-readall.json");
+  kn_cleanup_free char *in = corpus_require (IGNORE_DIR, "ignorefile-readall.dockerignore");
+  kn_cleanup_free char *js = corpus_require (IGNORE_DIR, "ignorefile-readall.json");
   size_t len, n, i;
-  kn_cleanup_free char *text = slurp (in, &len);
+  kn_cleanup_free char *text = corpus_read (in, &len);
   json_object *root = json_object_from_file (js), *want;
   struct kn_ignore *ig = NULL;
   struct kn_error *err = NULL;
@@ -296,8 +256,8 @@ Test (dockerignore_corpus, ignorefile_readall)
 /* compile.tsv: how each pattern is classified and which regexp it becomes. */
 Test (dockerignore_corpus, compile)
 {
-  kn_cleanup_free char *path = corpus_path ("compile.tsv");
-  kn_cleanup_free char *data = slurp (path, NULL);
+  kn_cleanup_free char *path = corpus_require (IGNORE_DIR, "compile.tsv");
+  kn_cleanup_free char *data = corpus_read (path, NULL);
   char *save = NULL;
   bool header = true;
   int passed = 0, failed = 0;

@@ -9,6 +9,8 @@
 #include "core/layer/applier.h"
 #include "tests/unit/test-layer-util.h"
 
+#include "tests/conformance/corpus.h"
+
 static char *dir;
 
 #define EMPTY "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -42,22 +44,6 @@ teardown (void)
 
 TestSuite (layer_samples, .fini = teardown);
 
-/* The corpus file REL, or NULL (test skipped) when the corpora are absent. */
-static char *
-corpus (const char *rel)
-{
-  const char *c = getenv ("KN_CORPORA_DIR");
-  if (c == NULL || *c == '\0')
-    return NULL;
-  char *p = kn_xasprintf ("%s/%s", c, rel);
-  if (access (p, R_OK) != 0)
-    {
-      free (p);
-      return NULL;
-    }
-  return p;
-}
-
 static void
 apply_file (const char *path, const char *root, const char *name)
 {
@@ -73,14 +59,13 @@ apply_file (const char *path, const char *root, const char *name)
   close (fd);
 }
 
-/* Unpack the docker-save tarball REL, apply its layers in manifest order
- * onto a new root; returns the root (malloc'd) or NULL when skipped. */
+/* Unpack the docker-save tarball REL of corpus CORPUS, apply its layers in
+ * manifest order onto a new root; returns the root (malloc'd).  Skips the
+ * test when the corpus is absent. */
 static char *
-flatten (const char *rel)
+flatten (const char *corpus, const char *rel)
 {
-  char *save = corpus (rel);
-  if (save == NULL)
-    return NULL;
+  char *save = corpus_require (corpus, rel);
   need_dir ();
   char *outer = kn_xasprintf ("%s/outer", dir);
   char *root = kn_xasprintf ("%s/root", dir);
@@ -112,9 +97,7 @@ flatten (const char *rel)
 
 Test (layer_samples, ggcr_whiteout_image)
 {
-  char *root = flatten ("ggcr-testdata/pkg/v1/mutate/testdata/whiteout_image.tar");
-  if (root == NULL)
-    cr_skip_test ("corpus ggcr-testdata not found (KN_CORPORA_DIR)");
+  char *root = flatten ("ggcr-testdata", "pkg/v1/mutate/testdata/whiteout_image.tar");
   cr_assert (tl_exists (root, "bar.txt"));
   cr_assert_not (tl_exists (root, "foo.txt"), "the whiteout removed foo.txt");
   cr_assert_not (tl_exists (root, ".wh.foo.txt"), "whiteouts are not extracted");
@@ -123,9 +106,7 @@ Test (layer_samples, ggcr_whiteout_image)
 
 Test (layer_samples, ggcr_whiteout_dir)
 {
-  char *root = flatten ("ggcr-testdata/pkg/v1/mutate/testdata/whiteout_dir.tar");
-  if (root == NULL)
-    cr_skip_test ("corpus ggcr-testdata not found (KN_CORPORA_DIR)");
+  char *root = flatten ("ggcr-testdata", "pkg/v1/mutate/testdata/whiteout_dir.tar");
   cr_assert (tl_exists (root, "a/baz"));
   cr_assert (tl_exists (root, "b/bar"));
   cr_assert_not (tl_exists (root, "a/foo"));
@@ -146,9 +127,7 @@ Test (layer_samples, ggcr_whiteout_dir)
 
 Test (layer_samples, ggcr_overwritten_file)
 {
-  char *root = flatten ("ggcr-testdata/pkg/v1/mutate/testdata/overwritten_file.tar");
-  if (root == NULL)
-    cr_skip_test ("corpus ggcr-testdata not found (KN_CORPORA_DIR)");
+  char *root = flatten ("ggcr-testdata", "pkg/v1/mutate/testdata/overwritten_file.tar");
   char *p = kn_xasprintf ("%s/foo.txt", root);
   struct stat st;
   cr_assert_eq (lstat (p, &st), 0);
@@ -165,9 +144,7 @@ Test (layer_samples, ggcr_overwritten_file)
 
 Test (layer_samples, containers_image_almostempty)
 {
-  char *root = flatten ("containers-image-fixtures/docker/archive/fixtures/almostempty.tar");
-  if (root == NULL)
-    cr_skip_test ("corpus containers-image-fixtures not found (KN_CORPORA_DIR)");
+  char *root = flatten ("containers-image-fixtures", "docker/archive/fixtures/almostempty.tar");
   char *fp = tl_fingerprint (root, 0);
   char *o = owner ();
   char *want = kn_xasprintf ("emptyfile mode=100664 %s size=0 " EMPTY "\n", o);
@@ -180,10 +157,9 @@ Test (layer_samples, containers_image_almostempty)
 
 Test (layer_samples, ggcr_crane_content_plain_and_zstd)
 {
-  char *plain = corpus ("ggcr-testdata/pkg/crane/testdata/content.tar");
-  char *zst = corpus ("ggcr-testdata/pkg/crane/testdata/content.tar.zst");
-  if (plain == NULL || zst == NULL)
-    cr_skip_test ("corpus ggcr-testdata not found (KN_CORPORA_DIR)");
+  char *zst = corpus_require ("ggcr-testdata", "pkg/crane/testdata/content.tar.zst");
+  char *plain = corpus_find ("ggcr-testdata", "pkg/crane/testdata/content.tar", NULL);
+  cr_assert_not_null (plain, "the corpus has content.tar.zst but not content.tar");
   need_dir ();
   char *r1 = kn_xasprintf ("%s/r1", dir), *r2 = kn_xasprintf ("%s/r2", dir);
   cr_assert_eq (mkdir (r1, 0755), 0);

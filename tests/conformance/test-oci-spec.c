@@ -14,52 +14,7 @@
 #include "core/image/manifest.h"
 #include "core/image/validate.h"
 #include "core/util/digest.h"
-
-static char *
-corpus_dir (void)
-{
-  const char *c = getenv ("KN_CORPORA_DIR");
-  char *d;
-  FILE *f;
-  char *idx;
-  if (c == NULL)
-    return NULL;
-  d = kn_xasprintf ("%s/oci-image-spec", c);
-  idx = kn_xasprintf ("%s/testcases/index.tsv", d);
-  f = fopen (idx, "r");
-  free (idx);
-  if (f == NULL)
-    {
-      free (d);
-      return NULL;
-    }
-  fclose (f);
-  return d;
-}
-
-static char *
-slurp (const char *path, size_t *len)
-{
-  FILE *f = fopen (path, "rb");
-  char *buf;
-  long n;
-  if (f == NULL)
-    return NULL;
-  fseek (f, 0, SEEK_END);
-  n = ftell (f);
-  fseek (f, 0, SEEK_SET);
-  buf = kn_xmalloc ((size_t) n + 1);
-  if (fread (buf, 1, (size_t) n, f) != (size_t) n)
-    {
-      fclose (f);
-      free (buf);
-      return NULL;
-    }
-  buf[n] = '\0';
-  fclose (f);
-  *len = (size_t) n;
-  return buf;
-}
+#include "tests/conformance/corpus.h"
 
 /* Run one index.tsv: columns file, mediatype, expect (pass/fail; md-examples have no
  * expect column and must all pass), ..., note. */
@@ -90,7 +45,7 @@ run_index (const char *dir, int has_expect, int *passed, int *failed, int *count
       {
         kn_cleanup_free char *path = kn_xasprintf ("%s/%s", dir, cols[0]);
         size_t len = 0;
-        kn_cleanup_free char *data = slurp (path, &len);
+        kn_cleanup_free char *data = corpus_slurp (path, &len);
         int want_pass = has_expect ? strcmp (cols[2], "pass") == 0 : 1;
         struct kn_error *err = NULL;
         int ret;
@@ -130,10 +85,9 @@ run_index (const char *dir, int has_expect, int *passed, int *failed, int *count
 
 Test (oci_spec, corpus)
 {
-  kn_cleanup_free char *dir = corpus_dir ();
+  kn_cleanup_free char *idx = corpus_require ("oci-image-spec", "testcases/index.tsv");
+  kn_cleanup_free char *dir = corpus_require ("oci-image-spec", NULL);
   int passed = 0, failed = 0, n_cases = 0, n_examples = 0;
-  if (dir == NULL)
-    cr_skip_test ("OCI image-spec corpus not found (set KN_CORPORA_DIR; expected ../shared/corpora/oci-image-spec)");
   {
     kn_cleanup_free char *tc = kn_xasprintf ("%s/testcases", dir);
     kn_cleanup_free char *md = kn_xasprintf ("%s/md-examples", dir);

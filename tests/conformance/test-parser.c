@@ -24,6 +24,7 @@
 #include "core/dockerfile/instructions.h"
 #include "core/dockerfile/lineparse.h"
 #include "core/dockerfile/parser.h"
+#include "tests/conformance/corpus.h"
 
 static int passed, failed;
 static const char *dir;
@@ -43,27 +44,6 @@ check (bool ok, const char *fmt, ...)
   vfprintf (stderr, fmt, ap);
   fputc ('\n', stderr);
   va_end (ap);
-}
-
-static char *
-slurp (const char *path, size_t *len)
-{
-  FILE *f = fopen (path, "rb");
-  char *buf;
-  long n;
-  if (f == NULL)
-    return NULL;
-  fseek (f, 0, SEEK_END);
-  n = ftell (f);
-  fseek (f, 0, SEEK_SET);
-  buf = kn_xmalloc ((size_t)n + 1);
-  if (fread (buf, 1, (size_t)n, f) != (size_t)n)
-    n = 0;
-  buf[n] = '\0';
-  fclose (f);
-  if (len)
-    *len = (size_t)n;
-  return buf;
 }
 
 static char *
@@ -120,7 +100,7 @@ test_dumps (void)
         continue;
       kn_cleanup_free char *df = kn_xasprintf ("%s/%s/Dockerfile", tf, e->d_name);
       kn_cleanup_free char *rf = kn_xasprintf ("%s/%s/result", tf, e->d_name);
-      kn_cleanup_free char *want = slurp (rf, NULL);
+      kn_cleanup_free char *want = corpus_slurp (rf, NULL);
       struct kn_error *err = NULL;
       struct kn_df_ast *ast = parse_path (df, &err);
       n++;
@@ -453,20 +433,7 @@ test_instruction_errors (void)
 int
 main (void)
 {
-  const char *corpora = getenv ("KN_CORPORA_DIR");
-  struct stat st;
-  kn_cleanup_free char *d = NULL;
-  if (corpora == NULL || *corpora == '\0')
-    {
-      printf ("SKIP: KN_CORPORA_DIR is not set (BuildKit parser corpus absent)\n");
-      return 77;
-    }
-  d = kn_xasprintf ("%s/buildkit-dockerfile-parser", corpora);
-  if (stat (d, &st) < 0 || !S_ISDIR (st.st_mode))
-    {
-      printf ("SKIP: %s is absent\n", d);
-      return 77;
-    }
+  kn_cleanup_free char *d = corpus_require_or_exit ("buildkit-dockerfile-parser", NULL);
   dir = d;
   struct
   {

@@ -14,48 +14,9 @@
 #include <kaniko/sys/util.h>
 
 #include "core/dockerfile/shell.h"
+#include "tests/conformance/corpus.h"
 
 #define LEXER_DIR "buildkit-shell-lexer"
-
-/* The corpus file's path, or skip the test when the corpus is absent. */
-static char *
-corpus_path (const char *rel)
-{
-  const char *dir = getenv ("KN_CORPORA_DIR");
-  char *path;
-  if (dir == NULL || *dir == '\0')
-    cr_skip_test ("KN_CORPORA_DIR is not set: third-party corpora absent, skipping");
-  path = kn_xasprintf ("%s/%s/%s", dir, LEXER_DIR, rel);
-  if (access (path, R_OK) != 0)
-    {
-      free (path);
-      cr_skip_test ("corpus %s/%s/%s is absent, skipping", dir, LEXER_DIR, rel);
-    }
-  return path;
-}
-
-static char *
-slurp (const char *path)
-{
-  FILE *f = fopen (path, "rb");
-  char *data = NULL;
-  size_t len = 0, cap = 0, r;
-  cr_assert_not_null (f, "open %s", path);
-  do
-    {
-      if (len + 4096 + 1 > cap)
-        {
-          cap = (len + 4096 + 1) * 2;
-          data = kn_xrealloc (data, cap);
-        }
-      r = fread (data + len, 1, 4096, f);
-      len += r;
-    }
-  while (r > 0);
-  fclose (f);
-  data[len] = '\0';
-  return data;
-}
 
 /* Go strings.TrimSpace for ASCII space (the corpus uses only that). */
 static char *
@@ -72,8 +33,8 @@ trim (char *s)
 
 Test (shell_corpus, env_var_test)
 {
-  kn_cleanup_free char *path = corpus_path ("envVarTest");
-  kn_cleanup_free char *data = slurp (path);
+  kn_cleanup_free char *path = corpus_require (LEXER_DIR, "envVarTest");
+  kn_cleanup_free char *data = corpus_read (path, NULL);
   static const char *const env[] = { "PWD=/home", "SHELL=bash", "KOREAN=한국어", "NULL=", NULL };
   struct kn_shell_lex lex = { .escape = '\\', .env = env };
   int passed = 0, failed = 0, skipped = 0;
@@ -140,8 +101,8 @@ Test (shell_corpus, env_var_test)
 
 Test (shell_corpus, words_test)
 {
-  kn_cleanup_free char *path = corpus_path ("wordsTest");
-  kn_cleanup_free char *data = slurp (path);
+  kn_cleanup_free char *path = corpus_require (LEXER_DIR, "wordsTest");
+  kn_cleanup_free char *data = corpus_read (path, NULL);
   char *env[64] = { NULL };
   size_t nenv = 0;
   int passed = 0, failed = 0;
@@ -264,7 +225,7 @@ same_set (char **got, json_object *want)
 static void
 run_json_table (const char *rel, int *passed, int *failed)
 {
-  kn_cleanup_free char *path = corpus_path (rel);
+  kn_cleanup_free char *path = corpus_require (LEXER_DIR, rel);
   json_object *root = json_object_from_file (path), *cases;
   size_t n;
 

@@ -16,61 +16,17 @@
 #include "core/image/manifest.h"
 #include "core/image/mediatype.h"
 #include "core/image/validate.h"
+#include "tests/conformance/corpus.h"
 
-static char *
-slurp (const char *path, size_t *len)
-{
-  FILE *f = fopen (path, "rb");
-  char *buf;
-  long n;
-  if (f == NULL)
-    return NULL;
-  fseek (f, 0, SEEK_END);
-  n = ftell (f);
-  fseek (f, 0, SEEK_SET);
-  buf = kn_xmalloc ((size_t) n + 1);
-  if (n < 0 || fread (buf, 1, (size_t) n, f) != (size_t) n)
-    {
-      fclose (f);
-      free (buf);
-      return NULL;
-    }
-  buf[n] = '\0';
-  fclose (f);
-  *len = (size_t) n;
-  return buf;
-}
-
-static char *
-fixture (const char *rel)
-{
-  const char *c = getenv ("KN_CORPORA_DIR");
-  char *p;
-  FILE *f;
-  if (c == NULL)
-    return NULL;
-  p = kn_xasprintf ("%s/containers-image-fixtures/%s", c, rel);
-  f = fopen (p, "r");
-  if (f == NULL)
-    {
-      free (p);
-      return NULL;
-    }
-  fclose (f);
-  return p;
-}
+#define CI_FIXTURES "containers-image-fixtures"
 
 static void
 load_manifest (const char *rel, struct kn_manifest *m)
 {
-  kn_cleanup_free char *p = fixture (rel);
-  kn_cleanup_free char *data = NULL;
-  struct kn_error *err = NULL;
+  kn_cleanup_free char *p = corpus_require (CI_FIXTURES, rel);
   size_t len = 0;
-  if (p == NULL)
-    cr_skip_test ("containers-image-fixtures corpus not found (KN_CORPORA_DIR)");
-  data = slurp (p, &len);
-  cr_assert_not_null (data);
+  kn_cleanup_free char *data = corpus_read (p, &len);
+  struct kn_error *err = NULL;
   cr_assert_eq (kn_manifest_parse (data, len, 0, m, &err), 0, "%s: %s", rel, err ? err->msg : "");
 }
 
@@ -220,16 +176,13 @@ Test (convert, index_and_list)
  * config document is the same in both formats (what kaniko/ggcr do). */
 Test (convert, config_docker_fields_survive)
 {
-  kn_cleanup_free char *p = fixture ("internal/image/fixtures/schema2-config.json");
-  kn_cleanup_free char *data = NULL;
+  kn_cleanup_free char *p = corpus_require (CI_FIXTURES, "internal/image/fixtures/schema2-config.json");
+  size_t len = 0, olen = 0;
+  kn_cleanup_free char *data = corpus_read (p, &len);
   kn_cleanup_free char *out = NULL;
   kn_cleanup_free char *out2 = NULL;
   struct kn_image_config c = { 0 }, c2 = { 0 };
   struct kn_error *err = NULL;
-  size_t len = 0, olen = 0;
-  if (p == NULL)
-    cr_skip_test ("containers-image-fixtures corpus not found (KN_CORPORA_DIR)");
-  data = slurp (p, &len);
   cr_assert_eq (kn_config_parse (data, len, KN_IMAGE_PARSE_STRICT, &c, &err), 0, "%s", err ? err->msg : "");
   cr_expect (c.config.args_escaped);
   cr_expect_str_eq (c.container, "8825acde1b009729807e4b70a65a89399dd8da8e53be9216b9aaabaff4339f69");
@@ -273,10 +226,11 @@ Test (convert, containers_image_manifest_fixtures)
     { "manifest/fixtures/v2s1.manifest.json", 0 },
     { "manifest/fixtures/v2s1-unsigned.manifest.json", 0 },
   };
+  kn_cleanup_free char *dir = corpus_require (CI_FIXTURES, "manifest/fixtures");
   int seen = 0;
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     {
-      kn_cleanup_free char *p = fixture (cases[i].file);
+      kn_cleanup_free char *p = corpus_find (CI_FIXTURES, cases[i].file, NULL);
       kn_cleanup_free char *data = NULL;
       kn_cleanup_free char *out = NULL;
       struct kn_manifest m = { 0 }, m2 = { 0 };
@@ -285,8 +239,7 @@ Test (convert, containers_image_manifest_fixtures)
       int ret;
       if (p == NULL)
         continue;
-      data = slurp (p, &len);
-      cr_assert_not_null (data);
+      data = corpus_read (p, &len);
       if (strncmp (data, "../", 3) == 0)
         continue; /* an upstream symlink stored as its target text: not a document */
       seen++;
@@ -306,6 +259,5 @@ Test (convert, containers_image_manifest_fixtures)
       kn_manifest_clear (&m);
       kn_manifest_clear (&m2);
     }
-  if (seen == 0)
-    cr_skip_test ("containers-image-fixtures corpus not found (KN_CORPORA_DIR)");
+  cr_expect_gt (seen, 0, "no manifest fixture found under %s", dir);
 }

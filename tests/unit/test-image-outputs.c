@@ -24,6 +24,7 @@
 #include "core/image/oci_layout.h"
 #include "core/image/outputs.h"
 #include "core/util/digest.h"
+#include "tests/conformance/corpus.h"
 
 struct blob {
   char digest[KN_DIGEST_STR_LEN];
@@ -354,29 +355,30 @@ Test (outputs, digest_files)
  * streamed and digest-checked on the way. */
 Test (outputs, corpus_layouts_copy)
 {
-  static const char *const layouts[] = {
-    "containers-image-fixtures/oci/layout/fixtures/delete_image_multiple_images",
-    "containers-image-fixtures/oci/layout/fixtures/delete_image_only_one_image",
-    "ggcr-testdata/pkg/v1/layout/testdata/test_index",
-    "ggcr-testdata/pkg/v1/layout/testdata/test_index_one_image",
-    "ggcr-testdata/pkg/v1/layout/testdata/test_index_media_type",
+  static const struct
+  {
+    const char *corpus, *rel;
+  } layouts[] = {
+    { "containers-image-fixtures", "oci/layout/fixtures/delete_image_multiple_images" },
+    { "containers-image-fixtures", "oci/layout/fixtures/delete_image_only_one_image" },
+    { "ggcr-testdata", "pkg/v1/layout/testdata/test_index" },
+    { "ggcr-testdata", "pkg/v1/layout/testdata/test_index_one_image" },
+    { "ggcr-testdata", "pkg/v1/layout/testdata/test_index_media_type" },
   };
-  const char *corpora = getenv ("KN_CORPORA_DIR");
+  char *why = NULL; /* the first layout not found */
   int copied = 0, seen = 0, refused = 0;
-  if (corpora == NULL)
-    cr_skip_test ("corpora not found (KN_CORPORA_DIR)");
   for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++)
     {
-      kn_cleanup_free char *src = kn_xasprintf ("%s/%s", corpora, layouts[i]);
+      kn_cleanup_free char *src = corpus_find (layouts[i].corpus, layouts[i].rel, why ? NULL : &why);
       kn_cleanup_free char *dst = kn_xasprintf ("%s/copy-%zu", tmpdir, i);
       struct kn_blob_provider from;
       struct kn_index x = { 0 };
       struct kn_error *err = NULL;
-      if (access (src, F_OK) != 0)
+      if (src == NULL)
         continue;
       seen++;
       kn_oci_layout_blob_provider (src, &from);
-      cr_assert_eq (kn_oci_layout_read_index (src, &x, &err), 0, "%s: %s", layouts[i], err ? err->msg : "");
+      cr_assert_eq (kn_oci_layout_read_index (src, &x, &err), 0, "%s: %s", layouts[i].rel, err ? err->msg : "");
       for (size_t j = 0; j < x.n_manifests; j++)
         {
           kn_cleanup_free char *doc = NULL;
@@ -388,8 +390,8 @@ Test (outputs, corpus_layouts_copy)
               kn_error_release (&err);
               continue;
             }
-          cr_assert_eq (ret, 0, "%s: %s", layouts[i], err ? err->msg : "");
-          cr_expect_eq ((int64_t) len, x.manifests[j].size, "%s: entry %zu size", layouts[i], j);
+          cr_assert_eq (ret, 0, "%s: %s", layouts[i].rel, err ? err->msg : "");
+          cr_expect_eq ((int64_t) len, x.manifests[j].size, "%s: entry %zu size", layouts[i].rel, j);
           ret = kn_oci_layout_add (dst, x.manifests[j].media_type, doc, len, name, &from, &err);
           if (ret == -KN_ENOTFOUND || ret == -KN_ENOTSUP)
             {
@@ -397,7 +399,7 @@ Test (outputs, corpus_layouts_copy)
               kn_error_release (&err);
               continue;
             }
-          if (ret == -KN_EDIGEST && strstr (layouts[i], "containers-image-fixtures"))
+          if (ret == -KN_EDIGEST && strcmp (layouts[i].corpus, "containers-image-fixtures") == 0)
             {
               /* containers/image's delete fixtures declare wrong sizes (e.g. a config of 740
                * bytes described as 585): refusing them is right. */
@@ -406,7 +408,7 @@ Test (outputs, corpus_layouts_copy)
               refused++;
               continue;
             }
-          cr_expect_eq (ret, 0, "%s entry %zu: %s", layouts[i], j, err ? err->msg : "");
+          cr_expect_eq (ret, 0, "%s entry %zu: %s", layouts[i].rel, j, err ? err->msg : "");
           kn_error_release (&err);
           if (ret == 0)
             copied++;
@@ -414,7 +416,8 @@ Test (outputs, corpus_layouts_copy)
       kn_index_clear (&x);
     }
   if (seen == 0)
-    cr_skip_test ("no OCI layout fixtures under KN_CORPORA_DIR");
+    corpus_skip (why);
+  free (why);
   cr_expect_geq (copied, 3, "images copied from the corpus layouts: %d", copied);
   cr_expect_geq (refused, 1, "the known-bad fixture sizes are refused");
 }
