@@ -137,13 +137,18 @@ help_text (const struct kn_opt *o, char space)
   return kn_xasprintf ("%s%s (default%c%s)", o->help, env, space, def);
 }
 
-void
-kn_cli_help_build (FILE *f, const char *prog)
+/* One writer of the option listing: a heading per group, an entry per option. */
+struct opt_emitter
 {
-  bool executor = strcmp (prog, "executor") == 0;
-  fprintf (f, "Usage: %s [FLAGS]\n\n", executor ? "executor" : "kaniko build");
-  fprintf (f, "Build a container image from a Dockerfile and a build context, without a daemon,\n"
-              "and push it to the destinations. It accepts the flags of Go kaniko's executor.\n");
+  void (*group) (FILE *f, const char *title);
+  void (*option) (FILE *f, const struct kn_opt *o);
+};
+
+/* Walk the visible options group by group (in table order within a group),
+ * calling E->group before the first option of every non-empty group. */
+static void
+walk_options (FILE *f, const struct opt_emitter *e)
+{
   for (int g = 0; g < KN_GROUP_MAX; g++)
     {
       bool header = false;
@@ -153,30 +158,55 @@ kn_cli_help_build (FILE *f, const char *prog)
           if ((int) o->group != g || !visible (o))
             continue;
           if (!header)
-            fprintf (f, "\n%s:\n", kn_cli_group_title (o->group));
+            e->group (f, kn_cli_group_title (o->group));
           header = true;
-          char left[128];
-          const char *mv = metavar (o);
-          if (o->shorthand)
-            snprintf (left, sizeof left, "  -%c, --%s%s%s", o->shorthand, o->name, mv ? " " : "", mv ? mv : "");
-          else
-            snprintf (left, sizeof left, "      --%s%s%s", o->name, mv ? " " : "", mv ? mv : "");
-          fputs (left, f);
-          int col = (int) strlen (left);
-          if (col + 2 > HELP_COLUMN)
-            fprintf (f, "\n%*s", HELP_COLUMN, "");
-          else
-            fprintf (f, "%*s", HELP_COLUMN - col, "");
-          kn_cleanup_free char *text = help_text (o, NBSP);
-          if (o->status == KN_OPT_NOT_YET)
-            {
-              char *t = kn_xasprintf ("%s [not\x1fsupported\x1fyet]", text);
-              free (text);
-              text = t;
-            }
-          wrap (f, text, HELP_COLUMN, HELP_COLUMN, HELP_WIDTH);
+          e->option (f, o);
         }
     }
+}
+
+/* ---- --help ---- */
+
+static void
+text_group (FILE *f, const char *title)
+{
+  fprintf (f, "\n%s:\n", title);
+}
+
+static void
+text_option (FILE *f, const struct kn_opt *o)
+{
+  char left[128];
+  const char *mv = metavar (o);
+  if (o->shorthand)
+    snprintf (left, sizeof left, "  -%c, --%s%s%s", o->shorthand, o->name, mv ? " " : "", mv ? mv : "");
+  else
+    snprintf (left, sizeof left, "      --%s%s%s", o->name, mv ? " " : "", mv ? mv : "");
+  fputs (left, f);
+  int col = (int) strlen (left);
+  if (col + 2 > HELP_COLUMN)
+    fprintf (f, "\n%*s", HELP_COLUMN, "");
+  else
+    fprintf (f, "%*s", HELP_COLUMN - col, "");
+  kn_cleanup_free char *text = help_text (o, NBSP);
+  if (o->status == KN_OPT_NOT_YET)
+    {
+      char *t = kn_xasprintf ("%s [not\x1fsupported\x1fyet]", text);
+      free (text);
+      text = t;
+    }
+  wrap (f, text, HELP_COLUMN, HELP_COLUMN, HELP_WIDTH);
+}
+
+void
+kn_cli_help_build (FILE *f, const char *prog)
+{
+  bool executor = strcmp (prog, "executor") == 0;
+  fprintf (f, "Usage: %s [FLAGS]\n\n", executor ? "executor" : "kaniko build");
+  fprintf (f, "Build a container image from a Dockerfile and a build context, without a daemon,\n"
+              "and push it to the destinations. It accepts the flags of Go kaniko's executor.\n");
+  static const struct opt_emitter text = { text_group, text_option };
+  walk_options (f, &text);
   fprintf (f, "\nOther environment variables:\n");
   for (size_t i = 0; i < sizeof other_env / sizeof other_env[0]; i++)
     {
@@ -205,6 +235,43 @@ md_cell (FILE *f, const char *s)
     }
 }
 
+static void
+md_group (FILE *f, const char *title)
+{
+  fprintf (f, "\n## %s\n\n| Flag | Env | Default | Status | Description |\n|---|---|---|---|---|\n", title);
+}
+
+static void
+md_option (FILE *f, const struct kn_opt *o)
+{
+  const char *mv = metavar (o);
+  fputs ("| ", f);
+  if (o->shorthand)
+    fprintf (f, "`-%c`, ", o->shorthand);
+  fprintf (f, "`--%s", o->name);
+  if (mv)
+    {
+      fputc (' ', f);
+      md_cell (f, mv);
+    }
+  fputs ("` | ", f);
+  if (o->env)
+    fprintf (f, "`%s`", o->env);
+  fputs (" | ", f);
+  kn_cleanup_free char *def = default_text (o, false, true);
+  if (def && o->def_help)
+    md_cell (f, def);
+  else if (def)
+    {
+      fputc ('`', f);
+      md_cell (f, def);
+      fputc ('`', f);
+    }
+  fprintf (f, " | %s | ", o->status == KN_OPT_NOT_YET ? "not supported yet" : "supported");
+  md_cell (f, o->help);
+  fputs (" |\n", f);
+}
+
 void
 kn_cli_help_markdown (FILE *f)
 {
@@ -215,46 +282,8 @@ kn_cli_help_markdown (FILE *f)
               "keyed by flag name, plus a `\"plugins\"` object of per-plugin options. A flag whose status is\n"
               "*not supported yet* is recognised and fails when set to anything but its default; *supported*\n"
               "means it is parsed, checked and handed to the build engine.\n");
-  for (int g = 0; g < KN_GROUP_MAX; g++)
-    {
-      bool header = false;
-      for (size_t i = 0; i < kn_cli_n_options; i++)
-        {
-          const struct kn_opt *o = &kn_cli_options[i];
-          if ((int) o->group != g || !visible (o))
-            continue;
-          if (!header)
-            fprintf (f, "\n## %s\n\n| Flag | Env | Default | Status | Description |\n|---|---|---|---|---|\n",
-                     kn_cli_group_title (o->group));
-          header = true;
-          const char *mv = metavar (o);
-          fputs ("| ", f);
-          if (o->shorthand)
-            fprintf (f, "`-%c`, ", o->shorthand);
-          fprintf (f, "`--%s", o->name);
-          if (mv)
-            {
-              fputc (' ', f);
-              md_cell (f, mv);
-            }
-          fputs ("` | ", f);
-          if (o->env)
-            fprintf (f, "`%s`", o->env);
-          fputs (" | ", f);
-          kn_cleanup_free char *def = default_text (o, false, true);
-          if (def && o->def_help)
-            md_cell (f, def);
-          else if (def)
-            {
-              fputc ('`', f);
-              md_cell (f, def);
-              fputc ('`', f);
-            }
-          fprintf (f, " | %s | ", o->status == KN_OPT_NOT_YET ? "not supported yet" : "supported");
-          md_cell (f, o->help);
-          fputs (" |\n", f);
-        }
-    }
+  static const struct opt_emitter md = { md_group, md_option };
+  walk_options (f, &md);
   fprintf (f, "\n## Deprecated spellings\n\n| Flag | Use instead |\n|---|---|\n");
   for (size_t i = 0; i < kn_cli_n_options; i++)
     if (kn_cli_options[i].alias_of)
@@ -285,6 +314,38 @@ roff (FILE *f, const char *s)
       else
         fputc (*s, f);
     }
+}
+
+static void
+man_group (FILE *f, const char *title)
+{
+  fputs (".SS \"", f);
+  roff (f, title);
+  fputs ("\"\n", f);
+}
+
+static void
+man_option (FILE *f, const struct kn_opt *o)
+{
+  fputs (".TP\n", f);
+  if (o->shorthand)
+    fprintf (f, "\\fB\\-%c\\fR, ", o->shorthand);
+  fputs ("\\fB\\-\\-", f);
+  roff (f, o->name);
+  fputs ("\\fR", f);
+  const char *mv = metavar (o);
+  if (mv)
+    {
+      fputs (" \\fI", f);
+      roff (f, mv);
+      fputs ("\\fR", f);
+    }
+  fputc ('\n', f);
+  kn_cleanup_free char *text = help_text (o, ' ');
+  roff (f, text);
+  if (o->status == KN_OPT_NOT_YET)
+    fputs (" \\fI[not supported yet]\\fR", f);
+  fputc ('\n', f);
 }
 
 void
@@ -321,42 +382,8 @@ kn_cli_help_man (FILE *f)
          ".TP\n.B version\nPrint the version.\n"
          ".SH OPTIONS\n",
          f);
-  for (int g = 0; g < KN_GROUP_MAX; g++)
-    {
-      bool header = false;
-      for (size_t i = 0; i < kn_cli_n_options; i++)
-        {
-          const struct kn_opt *o = &kn_cli_options[i];
-          if ((int) o->group != g || !visible (o))
-            continue;
-          if (!header)
-            {
-              fputs (".SS \"", f);
-              roff (f, kn_cli_group_title (o->group));
-              fputs ("\"\n", f);
-            }
-          header = true;
-          fputs (".TP\n", f);
-          if (o->shorthand)
-            fprintf (f, "\\fB\\-%c\\fR, ", o->shorthand);
-          fputs ("\\fB\\-\\-", f);
-          roff (f, o->name);
-          fputs ("\\fR", f);
-          const char *mv = metavar (o);
-          if (mv)
-            {
-              fputs (" \\fI", f);
-              roff (f, mv);
-              fputs ("\\fR", f);
-            }
-          fputc ('\n', f);
-          kn_cleanup_free char *text = help_text (o, ' ');
-          roff (f, text);
-          if (o->status == KN_OPT_NOT_YET)
-            fputs (" \\fI[not supported yet]\\fR", f);
-          fputc ('\n', f);
-        }
-    }
+  static const struct opt_emitter man = { man_group, man_option };
+  walk_options (f, &man);
   fputs (".SH ENVIRONMENT\n", f);
   for (size_t i = 0; i < kn_cli_n_options; i++)
     if (kn_cli_options[i].env && visible (&kn_cli_options[i]))
