@@ -113,18 +113,14 @@ kn_breg_candidates (const struct kn_breg *b, const struct kn_reference *ref, siz
   *n = 0;
   const char *domain = ref->domain;
   int hub = strcmp (domain, KN_REF_DEFAULT_DOMAIN) == 0 || strcmp (domain, KN_REF_LEGACY_DOMAIN) == 0;
+  /* One --registry-map entry is one mirror: the CLI splits "a=m1;a=m2" (flag,
+   * KANIKO_REGISTRY_MAP or --config) into entries. */
   for (size_t i = 0; i < o->registry_maps.n; i++)
     {
       const char *k = o->registry_maps.v[i].key;
       if (strcasecmp (k, domain) == 0
           || (hub && (strcmp (k, KN_REF_DEFAULT_DOMAIN) == 0 || strcmp (k, KN_REF_LEGACY_DOMAIN) == 0)))
-        {
-          /* A value may hold several mirrors separated by ';'. */
-          kn_cleanup_free char *val = kn_xstrdup (o->registry_maps.v[i].value);
-          char *save = NULL;
-          for (char *t = strtok_r (val, ";", &save); t; t = strtok_r (NULL, ";", &save))
-            push_candidate (&v, n, t, ref->path, 1);
-        }
+        push_candidate (&v, n, o->registry_maps.v[i].value, ref->path, 1);
     }
   if (hub)
     for (size_t i = 0; i < o->registry_mirrors.n; i++)

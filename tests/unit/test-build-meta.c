@@ -124,7 +124,7 @@ Test (registry, candidates)
 {
   struct kn_build_options o = { 0 };
   char *mirrors[] = { "mirror.example:5000", "m2.example/prefix", NULL };
-  struct kn_build_kv maps[] = { { "ghcr.io", "local:5000/ghcr;other:1" } };
+  struct kn_build_kv maps[] = { { "ghcr.io", "local:5000/ghcr" }, { "GHCR.io", "other:1" } };
   size_t n = 0;
 
   struct kn_pull_candidate *c = candidates (&o, "busybox:1.36", &n);
@@ -147,7 +147,7 @@ Test (registry, candidates)
 
   /* Mirrors are for Docker Hub only; --registry-map for any registry. */
   o.registry_maps.v = maps;
-  o.registry_maps.n = 1;
+  o.registry_maps.n = 2;
   o.skip_default_registry_fallback = true;
   c = candidates (&o, "ghcr.io/org/app:v1", &n);
   cr_assert_eq (n, 2);
