@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <json-c/json.h>
 
@@ -165,12 +166,22 @@ kn_docker_scope (const char *repository, int push)
 
 /* ---- state ---- */
 
+/* A Bearer token for one scope, obtained with the credentials whose
+ * fingerprint is CRED_KEY. */
 struct token
 {
   struct token *next;
+  char *cred_key;
   char *scope;
   char *value;
   time_t expires;
+};
+
+/* Tokens shared by every auth state of one registry host (see auth.h). */
+struct kn_docker_tokens
+{
+  pthread_mutex_t lock; /* held across a token request, so one request serves all waiters */
+  struct token *list;
 };
 
 enum
@@ -190,24 +201,26 @@ struct kn_docker_auth
   struct kn_credential cred;
   enum kn_docker_auth_scheme scheme;
   char *realm, *service;
-  struct token *tokens;
+  struct kn_docker_tokens *tokens; /* shared, or OWN_TOKENS */
+  int own_tokens;
+  /* Fingerprint of the credentials as the credential source gave them
+   * (SHA-256 hex), or "anonymous": tokens are shared only between equal keys. */
+  char cred_key[65];
   int used_credentials;
 };
 
-struct kn_docker_auth *
-kn_docker_auth_new (const char *host, kn_docker_cred_fn fn, void *payload)
+struct kn_docker_tokens *
+kn_docker_tokens_new (void)
 {
-  struct kn_docker_auth *a = kn_xcalloc (1, sizeof *a);
-  pthread_mutex_init (&a->lock, NULL);
-  a->host = kn_xstrdup (host);
-  a->fn = fn;
-  a->payload = payload;
-  return a;
+  struct kn_docker_tokens *c = kn_xcalloc (1, sizeof *c);
+  pthread_mutex_init (&c->lock, NULL);
+  return c;
 }
 
 static void
 token_free (struct token *t)
 {
+  free (t->cred_key);
   free (t->scope);
   if (t->value)
     explicit_bzero (t->value, strlen (t->value));
@@ -215,11 +228,41 @@ token_free (struct token *t)
   free (t);
 }
 
+void
+kn_docker_tokens_free (struct kn_docker_tokens *c)
+{
+  if (c == NULL)
+    return;
+  while (c->list)
+    {
+      struct token *t = c->list;
+      c->list = t->next;
+      token_free (t);
+    }
+  pthread_mutex_destroy (&c->lock);
+  free (c);
+}
+
+struct kn_docker_auth *
+kn_docker_auth_new (const char *host, kn_docker_cred_fn fn, void *payload, struct kn_docker_tokens *tokens)
+{
+  struct kn_docker_auth *a = kn_xcalloc (1, sizeof *a);
+  pthread_mutex_init (&a->lock, NULL);
+  a->host = kn_xstrdup (host);
+  a->fn = fn;
+  a->payload = payload;
+  a->own_tokens = tokens == NULL;
+  a->tokens = tokens ? tokens : kn_docker_tokens_new ();
+  strcpy (a->cred_key, "anonymous");
+  return a;
+}
+
+/* Remove the token of A's credentials for SCOPE (tokens lock held). */
 static void
 drop_token (struct kn_docker_auth *a, const char *scope)
 {
-  for (struct token **pp = &a->tokens; *pp; pp = &(*pp)->next)
-    if (strcmp ((*pp)->scope, scope) == 0)
+  for (struct token **pp = &a->tokens->list; *pp; pp = &(*pp)->next)
+    if (strcmp ((*pp)->scope, scope) == 0 && strcmp ((*pp)->cred_key, a->cred_key) == 0)
       {
         struct token *t = *pp;
         *pp = t->next;
@@ -233,12 +276,8 @@ kn_docker_auth_free (struct kn_docker_auth *a)
 {
   if (a == NULL)
     return;
-  while (a->tokens)
-    {
-      struct token *t = a->tokens;
-      a->tokens = t->next;
-      token_free (t);
-    }
+  if (a->own_tokens)
+    kn_docker_tokens_free (a->tokens);
   kn_credential_clear (&a->cred);
   free (a->host);
   free (a->realm);
@@ -255,6 +294,31 @@ kn_docker_auth_used_credentials (struct kn_docker_auth *a)
   r = a->used_credentials;
   pthread_mutex_unlock (&a->lock);
   return r;
+}
+
+/* OUT = SHA-256 (hex) of the fields of C, each followed by a NUL. */
+static void
+cred_fingerprint (const struct kn_credential *c, char out[65])
+{
+  const char *f[] = { c->username, c->password, c->identity_token, c->registry_token };
+  size_t len = 0, off = 0;
+  unsigned char md[32];
+  for (size_t i = 0; i < 4; i++)
+    len += (f[i] ? strlen (f[i]) : 0) + 1;
+  char *buf = kn_xmalloc (len);
+  for (size_t i = 0; i < 4; i++)
+    {
+      size_t n = f[i] ? strlen (f[i]) : 0;
+      memcpy (buf + off, f[i] ? f[i] : "", n);
+      buf[off + n] = '\0';
+      off += n + 1;
+    }
+  if (gnutls_hash_fast (GNUTLS_DIG_SHA256, buf, len, md) < 0)
+    memset (md, 0, sizeof md); /* cannot happen with GnuTLS's built-in SHA-256 */
+  explicit_bzero (buf, len);
+  free (buf);
+  for (size_t i = 0; i < 32; i++)
+    snprintf (out + 2 * i, 3, "%02x", md[i]);
 }
 
 /* Ask for credentials once (lock held).  Returns 0 (maybe none) or < 0. */
@@ -280,7 +344,10 @@ load_credentials (struct kn_docker_auth *a, struct kn_error **err)
       return kn_error_wrap (err, "credentials for %s", a->host);
     }
   if (a->cred.username || a->cred.password || a->cred.identity_token || a->cred.registry_token)
-    a->cred_state = CRED_HAVE;
+    {
+      a->cred_state = CRED_HAVE;
+      cred_fingerprint (&a->cred, a->cred_key);
+    }
   kn_log (KN_LOG_DEBUG, "docker: credentials for %s: %s", a->host,
           a->cred_state == CRED_HAVE ? "found" : "none (anonymous)");
   return 0;
@@ -495,18 +562,20 @@ out:
   return ret;
 }
 
-/* The cached, unexpired token for SCOPE or NULL (lock held). */
+/* The cached, unexpired token of A's credentials for SCOPE or NULL (both locks held). */
 static struct token *
 find_token (struct kn_docker_auth *a, const char *scope)
 {
   time_t now = time (NULL);
-  for (struct token *t = a->tokens; t; t = t->next)
-    if (strcmp (t->scope, scope) == 0)
+  for (struct token *t = a->tokens->list; t; t = t->next)
+    if (strcmp (t->scope, scope) == 0 && strcmp (t->cred_key, a->cred_key) == 0)
       return t->expires > now ? t : NULL;
   return NULL;
 }
 
-/* Fetch and cache a token for SCOPE, asking the token server for SCOPES (lock held). */
+/* Fetch and cache a token for SCOPE, asking the token server for SCOPES.
+ * A's lock and the tokens lock held, credentials loaded.  On success the
+ * new token heads a->tokens->list. */
 static int
 refresh_token (struct kn_docker_auth *a, struct kn_docker_http *h, const char *scope, const char *scopes,
                struct kn_error **err)
@@ -516,18 +585,16 @@ refresh_token (struct kn_docker_auth *a, struct kn_docker_http *h, const char *s
   struct token *t;
 
   drop_token (a, scope);
-  ret = load_credentials (a, err);
-  if (ret < 0)
-    return ret;
   ret = fetch_token (a, h, scopes, &value, &expires_in, err);
   if (ret < 0)
     return ret;
   t = kn_xcalloc (1, sizeof *t);
+  t->cred_key = kn_xstrdup (a->cred_key);
   t->scope = kn_xstrdup (scope);
   t->value = value;
   t->expires = time (NULL) + (expires_in > 30 ? expires_in - 10 : expires_in);
-  t->next = a->tokens;
-  a->tokens = t;
+  t->next = a->tokens->list;
+  a->tokens->list = t;
   kn_log (KN_LOG_DEBUG, "docker: token for %s on %s (expires in %d s)", scope, a->host, expires_in);
   return 0;
 }
@@ -564,16 +631,20 @@ kn_docker_auth_header (struct kn_docker_auth *a, struct kn_docker_http *h, const
           a->used_credentials = 1;
           break;
         }
+      /* The other repositories of the host (and the push workers) wait
+       * for one token request and use its answer. */
+      pthread_mutex_lock (&a->tokens->lock);
       t = find_token (a, key);
       if (t == NULL)
         {
           ret = refresh_token (a, h, key, key, err);
           t = ret == 0 ? find_token (a, key) : NULL;
           if (ret == 0 && t == NULL) /* a token that expires at once: use it for this request */
-            t = a->tokens;
+            t = a->tokens->list;
         }
       if (t)
         *out = kn_xasprintf ("Authorization: Bearer %s", t->value);
+      pthread_mutex_unlock (&a->tokens->lock);
       break;
     }
   pthread_mutex_unlock (&a->lock);
@@ -617,6 +688,9 @@ kn_docker_auth_challenge (struct kn_docker_auth *a, struct kn_docker_http *h, ch
           break;
         }
       adopt_challenge (a, &c);
+      ret = load_credentials (a, err);
+      if (ret < 0)
+        break;
       {
         /* Ask for the scope the server names too (insufficient_scope). */
         kn_cleanup_free char *scopes = NULL;
@@ -624,7 +698,9 @@ kn_docker_auth_challenge (struct kn_docker_auth *a, struct kn_docker_http *h, ch
           scopes = kn_xasprintf ("%s%s%s", key, key[0] ? " " : "", c.scope);
         else
           scopes = kn_xstrdup (key);
+        pthread_mutex_lock (&a->tokens->lock);
         ret = refresh_token (a, h, key, scopes, err);
+        pthread_mutex_unlock (&a->tokens->lock);
         if (ret == 0)
           ret = 1;
       }

@@ -1,5 +1,5 @@
 /* docker registry plugin: registry authentication (WWW-Authenticate
- * challenges, Basic, Bearer tokens cached per scope, OAuth2 refresh-token
+ * challenges, Basic, Bearer tokens cached per scope and shared per host, OAuth2 refresh-token
  * grant for identity tokens).  Credentials are asked for lazily and never
  * appear in logs or error messages. */
 #ifndef KN_PLUGIN_DOCKER_AUTH_H
@@ -37,8 +37,21 @@ void kn_docker_challenge_clear (struct kn_docker_challenge *c);
 /* The scope for REPOSITORY: "repository:REPO:pull" or ":pull,push" (new string). */
 char *kn_docker_scope (const char *repository, int push);
 
-/* New auth state for HOST asking credentials from FN(PAYLOAD, HOST) when needed. */
-struct kn_docker_auth *kn_docker_auth_new (const char *host, kn_docker_cred_fn fn, void *payload);
+/* Bearer tokens cached per (credentials, scope), shared by the auth states
+ * of one registry host: the repositories of one push (check, blob workers,
+ * manifest) ask the token server once per scope.  Tokens are reused only by
+ * auth states whose credential source gave the same credentials. */
+struct kn_docker_tokens;
+/* A new, empty token cache (free with kn_docker_tokens_free). */
+struct kn_docker_tokens *kn_docker_tokens_new (void);
+/* Free C, wiping the tokens (NULL-safe).  No auth state may use it any more. */
+void kn_docker_tokens_free (struct kn_docker_tokens *c);
+
+/* New auth state for HOST asking credentials from FN(PAYLOAD, HOST) when
+ * needed, caching tokens in TOKENS (borrowed, must outlive the state; NULL:
+ * a private cache). */
+struct kn_docker_auth *kn_docker_auth_new (const char *host, kn_docker_cred_fn fn, void *payload,
+                                           struct kn_docker_tokens *tokens);
 /* Free A, wiping cached secrets (NULL-safe). */
 void kn_docker_auth_free (struct kn_docker_auth *a);
 

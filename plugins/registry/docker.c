@@ -120,7 +120,8 @@ docker_open (struct kn_repo **out, const struct kn_repo_params *p, struct kn_err
   r->http->client_key = kn_xstrdup (p->client_key);
   r->http->retries = p->retries;
   r->http->cancel = p->cancel;
-  r->http->auth = kn_docker_auth_new (cred_host (p->location), p->get_credential, p->credential_payload);
+  r->http->auth = kn_docker_auth_new (cred_host (p->location), p->get_credential, p->credential_payload,
+                                      kn_docker_http_tokens (r->http));
 
   if ((v = docker_option (p->config, "chunk-threshold")) != NULL
       && (ret = parse_size ("chunk-threshold", v, &r->chunk_threshold, err)) < 0)

@@ -34,6 +34,8 @@ struct kn_docker_share
   pthread_mutex_t ping_lock;
   char *scheme;
   char **challenge;
+  /* Bearer tokens of the host, shared by its repositories' auth states. */
+  struct kn_docker_tokens *tokens;
 };
 
 static pthread_mutex_t shares_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -81,6 +83,7 @@ share_get (const char *host)
       for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_init (&s->locks[i], NULL);
       pthread_mutex_init (&s->ping_lock, NULL);
+      s->tokens = kn_docker_tokens_new ();
       s->sh = curl_share_init ();
       if (s->sh == NULL)
         kn_oom ();
@@ -107,6 +110,7 @@ share_free (struct kn_docker_share *s)
   pthread_mutex_destroy (&s->ping_lock);
   free (s->scheme);
   kn_strv_free (s->challenge);
+  kn_docker_tokens_free (s->tokens);
   free (s->host);
   free (s);
 }
@@ -183,6 +187,12 @@ kn_docker_http_new (const char *host)
   h->backoff_ms = 1000;
   pthread_mutex_init (&h->lock, NULL);
   return h;
+}
+
+struct kn_docker_tokens *
+kn_docker_http_tokens (struct kn_docker_http *h)
+{
+  return h->share->tokens;
 }
 
 void

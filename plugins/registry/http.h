@@ -13,6 +13,7 @@
 
 struct kn_docker_auth;
 struct kn_docker_share;
+struct kn_docker_tokens;
 
 /* Transport settings and state for one registry host (shared by one repository's calls). */
 struct kn_docker_http
@@ -68,6 +69,9 @@ struct kn_docker_resp
 
 /* A new transport for HOST ("host[:port]"); never NULL.  Free with kn_docker_http_free(). */
 struct kn_docker_http *kn_docker_http_new (const char *host);
+/* The Bearer token cache of H's host (shared by every transport of the host,
+ * alive as long as H); give it to kn_docker_auth_new. */
+struct kn_docker_tokens *kn_docker_http_tokens (struct kn_docker_http *h);
 /* Free H, its auth state and its reference to the share (NULL-safe). */
 void kn_docker_http_free (struct kn_docker_http *h);
 

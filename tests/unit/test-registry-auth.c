@@ -148,7 +148,7 @@ Test (registry_auth, lazy_credentials_basic)
 {
   int calls = 0;
   char *hdr = NULL;
-  struct kn_docker_auth *a = kn_docker_auth_new ("reg.example:5000", cred_basic, &calls);
+  struct kn_docker_auth *a = kn_docker_auth_new ("reg.example:5000", cred_basic, &calls, NULL);
   /* Anonymous until the server asks. */
   cr_assert_eq (kn_docker_auth_header (a, NULL, "repository:x:pull", &hdr, NULL), 0);
   cr_assert_null (hdr);
@@ -170,7 +170,7 @@ Test (registry_auth, no_credentials)
 {
   int calls = 0;
   char *hdr = NULL;
-  struct kn_docker_auth *a = kn_docker_auth_new ("h", cred_none, &calls);
+  struct kn_docker_auth *a = kn_docker_auth_new ("h", cred_none, &calls, NULL);
   char *www[] = { (char *)"Basic realm=\"lab\"", NULL };
   cr_assert_eq (kn_docker_auth_prime (a, www, NULL), 0);
   cr_assert_eq (calls, 1);
