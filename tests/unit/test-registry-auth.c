@@ -1,8 +1,16 @@
 /* Unit tests of the docker registry plugin's authentication helpers:
- * WWW-Authenticate parsing, scope strings, base64, error mapping. */
+ * WWW-Authenticate parsing, scope strings, base64, error mapping, and the
+ * Bearer token cache shared by the auth states of one host (against a tiny
+ * token server on a loopback socket). */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -179,6 +187,152 @@ Test (registry_auth, no_credentials)
   cr_assert_eq (kn_docker_auth_challenge (a, NULL, www, NULL, NULL), 0);
   cr_assert_not (kn_docker_auth_used_credentials (a));
   kn_docker_auth_free (a);
+}
+
+/* ---- a token server: answers every request with {"token":"T<n>"} ---- */
+
+struct token_server
+{
+  int fd;
+  int port;
+  _Atomic int requests;    /* requests answered */
+  char authz[8][128];      /* Authorization header of each (or "") */
+  pthread_t thread;
+};
+
+static void *
+token_server_run (void *payload)
+{
+  struct token_server *ts = payload;
+  for (;;)
+    {
+      int c = accept (ts->fd, NULL, NULL);
+      if (c < 0)
+        return NULL;
+      char req[4096];
+      size_t len = 0;
+      ssize_t n;
+      while (len < sizeof req - 1 && (n = read (c, req + len, sizeof req - 1 - len)) > 0)
+        {
+          len += (size_t)n;
+          req[len] = '\0';
+          if (strstr (req, "\r\n\r\n"))
+            break;
+        }
+      req[len] = '\0';
+      int i = ts->requests++;
+      if (i < 8)
+        {
+          const char *a = strstr (req, "\r\nAuthorization: ");
+          ts->authz[i][0] = '\0';
+          if (a)
+            sscanf (a + 2, "Authorization: %127[^\r]", ts->authz[i]);
+        }
+      char body[64], resp[256];
+      int bl = snprintf (body, sizeof body, "{\"token\":\"T%d\",\"expires_in\":300}", i + 1);
+      int rl = snprintf (resp, sizeof resp,
+                         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+                         "Connection: close\r\n\r\n%s",
+                         bl, body);
+      if (write (c, resp, (size_t)rl) != rl)
+        cr_log_warn ("token server: short write");
+      close (c);
+    }
+}
+
+static void
+token_server_start (struct token_server *ts)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t sl = sizeof sa;
+  memset (ts, 0, sizeof *ts);
+  ts->fd = socket (AF_INET, SOCK_STREAM, 0);
+  cr_assert_geq (ts->fd, 0);
+  cr_assert_eq (bind (ts->fd, (struct sockaddr *)&sa, sizeof sa), 0);
+  cr_assert_eq (listen (ts->fd, 8), 0);
+  cr_assert_eq (getsockname (ts->fd, (struct sockaddr *)&sa, &sl), 0);
+  ts->port = ntohs (sa.sin_port);
+  cr_assert_eq (pthread_create (&ts->thread, NULL, token_server_run, ts), 0);
+}
+
+static void
+token_server_stop (struct token_server *ts)
+{
+  shutdown (ts->fd, SHUT_RDWR);
+  close (ts->fd);
+  pthread_join (ts->thread, NULL);
+}
+
+static int
+cred_named (void *payload, const char *host, struct kn_credential *out, struct kn_error **err)
+{
+  (void)host, (void)err;
+  if (payload == NULL)
+    return -KN_ENOTFOUND;
+  out->username = kn_xstrdup (payload);
+  out->password = kn_xstrdup ("pw");
+  return 0;
+}
+
+/* A Bearer auth state for the token server, caching in CACHE; its header for SCOPE. */
+static char *
+bearer_header (struct token_server *ts, struct kn_docker_http *h, struct kn_docker_tokens *cache, const char *user,
+               const char *scope)
+{
+  struct kn_docker_auth *a = kn_docker_auth_new ("reg.example", cred_named, (void *)user, cache);
+  char *www[2] = { kn_xasprintf ("Bearer realm=\"http://127.0.0.1:%d/token\",service=\"svc\"", ts->port), NULL };
+  struct kn_error *err = NULL;
+  char *hdr = NULL;
+  cr_assert_eq (kn_docker_auth_prime (a, www, &err), 0, "%s", err ? err->msg : "");
+  cr_assert_eq (kn_docker_auth_header (a, h, scope, &hdr, &err), 0, "%s", err ? err->msg : "");
+  cr_assert_not_null (hdr);
+  kn_docker_auth_free (a);
+  free (www[0]);
+  return hdr;
+}
+
+/* The auth states of one host share tokens per (credentials, scope): the
+ * repositories of one push ask once; other credentials, another scope or a
+ * private cache ask again. */
+Test (registry_auth, bearer_tokens_shared_per_credentials)
+{
+  struct token_server ts;
+  token_server_start (&ts);
+  struct kn_docker_http *h = kn_docker_http_new ("127.0.0.1:1");
+  h->retries = 0;
+  struct kn_docker_tokens *cache = kn_docker_http_tokens (h);
+  const char *push = "repository:a/b:pull,push";
+  struct
+  {
+    const char *user, *scope;
+    int private_cache;
+    const char *want;
+    int requests;
+  } steps[] = {
+    { "alice", push, 0, "Authorization: Bearer T1", 1 },
+    { "alice", push, 0, "Authorization: Bearer T1", 1 },  /* another repository of the push */
+    { "bob", push, 0, "Authorization: Bearer T2", 2 },    /* other credentials */
+    { "alice", "repository:a/b:pull", 0, "Authorization: Bearer T3", 3 },
+    { "alice", push, 1, "Authorization: Bearer T4", 4 },  /* a private cache */
+    { NULL, push, 0, "Authorization: Bearer T5", 5 },     /* anonymous */
+    { NULL, push, 0, "Authorization: Bearer T5", 5 },
+    { "bob", push, 0, "Authorization: Bearer T2", 5 },
+  };
+  for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+    {
+      struct kn_docker_tokens *own = steps[i].private_cache ? kn_docker_tokens_new () : NULL;
+      char *hdr = bearer_header (&ts, h, own ? own : cache, steps[i].user, steps[i].scope);
+      cr_expect_str_eq (hdr, steps[i].want, "step %zu", i);
+      cr_expect_eq (ts.requests, steps[i].requests, "step %zu: token requests", i);
+      free (hdr);
+      kn_docker_tokens_free (own);
+    }
+  /* alice:pw and bob:pw went to the token server with Basic auth; anonymous without. */
+  cr_expect_str_eq (ts.authz[0], "Basic YWxpY2U6cHc=");
+  cr_expect_str_eq (ts.authz[1], "Basic Ym9iOnB3");
+  cr_expect_str_eq (ts.authz[4], "");
+  kn_docker_http_free (h);
+  token_server_stop (&ts);
 }
 
 Test (registry_auth, resolve_location)
