@@ -22,7 +22,9 @@ BUSYBOX=$(command -v busybox 2>/dev/null || true)
 LAB=${KN_LAB_DIR:-$KN_TOP_SRCDIR/tests/lab}
 [ -x "$LAB/start-dockerd.sh" ] || LAB=$KN_TOP_SRCDIR/tests/lab
 [ -x "$LAB/start-dockerd.sh" ] || fail "$LAB/start-dockerd.sh is missing from the source tree"
-DOCKERD=${DOCKERD:-$(command -v dockerd 2>/dev/null || echo /usr/sbin/dockerd)}
+# KN_DOCKERD / KN_DOCKER_CLI pick other binaries (default: dockerd on PATH or
+# /usr/sbin/dockerd; Debian's /usr/bin/docker, else docker on PATH).
+DOCKERD=${KN_DOCKERD:-$(command -v dockerd 2>/dev/null || echo /usr/sbin/dockerd)}
 [ -x "$DOCKERD" ] || skip "dockerd is not installed ($DOCKERD; Debian: apt-get install docker.io): no engine to load the tarball into"
 [ "$(id -u)" = 0 ] || skip "dockerd needs root (running as uid $(id -u))"
 export DOCKERD
@@ -41,7 +43,8 @@ cleanup() {
 trap cleanup EXIT
 
 # Debian's CLI (/usr/local/bin/docker may be a newer one without plugins).
-if [ -z "${DOCKER:-}" ]; then
+DOCKER=${KN_DOCKER_CLI:-}
+if [ -z "$DOCKER" ]; then
   if [ -x /usr/bin/docker ]; then DOCKER=/usr/bin/docker; else DOCKER=$(command -v docker 2>/dev/null || true); fi
 fi
 [ -n "$DOCKER" ] || skip "the docker CLI is not installed"
