@@ -842,11 +842,13 @@ kn_copy_run (const struct kn_copy_request *req, struct kn_error **err)
   c.req = req;
   c.src_rootfd = -1;
   c.dst_rootfd = -1;
+  c.pdir_fd = -1;
   c.privileged = geteuid () == 0;
   c.buf = kn_xmalloc (BUF_SIZE);
   kn_cleanup_free char *label = make_label (req);
   c.label = label;
   int r = run (&c, err);
+  kn_copy_forget_parent (&c);
   kn_copy_finish_dirs (&c, true);
   for (size_t i = 0; i < c.nlinks; i++)
     free (c.links[i].dst);

@@ -46,6 +46,8 @@ struct kn_copy_ctx
   bool replace_dirs; /* tar extraction: replace a directory by a file and vice versa (Docker untar) */
   struct kn_copy_link *links; /* sources with nlink > 1 copied so far */
   size_t nlinks, caplinks;
+  char *pdir;  /* canonical dest directory kept open in pdir_fd (NULL: none) */
+  int pdir_fd; /* -1 when none */
 };
 
 enum
@@ -62,6 +64,10 @@ enum
  * ones.  Returns 0 or a negative code naming PATH. */
 int kn_copy_resolve (struct kn_copy_ctx *c, int rootfd, const char *path, int flags, char **canon, struct stat *st,
                      struct kn_error **err);
+
+/* Close the dest directory kept open by the writers (call when the dest
+ * tree may have changed behind them, and at the end). */
+void kn_copy_forget_parent (struct kn_copy_ctx *c);
 
 /* Apply the deferred directory modes and mtimes (deepest first) and free the list. */
 void kn_copy_finish_dirs (struct kn_copy_ctx *c, bool apply);

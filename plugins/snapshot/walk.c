@@ -20,8 +20,12 @@
 #include "plugins/snapshot/walk.h"
 
 #define WALK_BUF_SIZE (128 * 1024)
-/* Timestamps closer than this to the start of a walk are not trusted. */
-#define RACY_NS ((int64_t) 2000000000)
+/* Timestamps closer than this to the start of a walk are not trusted:
+ * RACY_COARSE_NS on a filesystem that keeps whole seconds, else
+ * racy_fine_ns (a few ticks of the kernel's coarse clock, which stamps
+ * inode times on Linux). */
+#define RACY_COARSE_NS ((int64_t) 2000000000)
+#define RACY_FINE_MIN_NS ((int64_t) 20000000)
 
 struct walk_session {
   struct kn_snapshot base;
@@ -69,6 +73,33 @@ static int64_t
 ts_ns (struct statx_timestamp t)
 {
   return (int64_t) t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* The racy window for an entry whose ctime is CTIME_NS: a later write in
+ * the same clock tick would leave ctime (and mtime) unchanged.  Files with
+ * sub-second timestamps are stamped from CLOCK_REALTIME_COARSE, so a few of
+ * its ticks are enough; whole-second timestamps (or a ctime that happens to
+ * fall on a second) keep git's conservative 2 s. */
+static int64_t
+racy_ns (int64_t ctime_ns)
+{
+  static int64_t fine;
+  if (ctime_ns % 1000000000 == 0)
+    return RACY_COARSE_NS;
+  if (fine == 0)
+    {
+      struct timespec res = { 0, 0 };
+      int64_t r = 0;
+      if (clock_getres (CLOCK_REALTIME_COARSE, &res) == 0)
+        r = (int64_t) res.tv_sec * 1000000000 + res.tv_nsec;
+      r = 4 * r;
+      if (r < RACY_FINE_MIN_NS)
+        r = RACY_FINE_MIN_NS;
+      if (r > RACY_COARSE_NS)
+        r = RACY_COARSE_NS;
+      fine = r;
+    }
+  return fine;
 }
 
 /* Hash the regular file NAME of DIRFD; *GONE is set when it vanished. */
@@ -206,7 +237,7 @@ walk_entry (struct walk_ctx *w, int dirfd, const char *name, size_t plen, struct
        * filesystem's timestamp granularity) are always read again, as git
        * does for racily clean index entries. */
       if (o && S_ISREG (o->mode) && o->size == e->size && o->mtime_ns == e->mtime_ns && o->ctime_ns == e->ctime_ns
-          && o->ino == e->ino && o->ctime_ns + RACY_NS < w->old_time_ns)
+          && o->ino == e->ino && o->ctime_ns + racy_ns (o->ctime_ns) < w->old_time_ns)
         {
           memcpy (e->hash, o->hash, sizeof e->hash);
           return 0;
