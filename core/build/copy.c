@@ -770,7 +770,8 @@ run (struct kn_copy_ctx *c, struct kn_error **err)
     }
   if (req->chown && req->chown[0])
     {
-      r = kn_userdb_resolve_chown (req->dest_root, req->chown, &c->uid, &c->gid, err);
+      r = kn_userdb_resolve_chown (req->userdb_root ? req->userdb_root : req->dest_root, req->chown, &c->uid, &c->gid,
+                                   err);
       if (r < 0)
         return r;
       c->chown_set = true;
