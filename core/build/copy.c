@@ -11,6 +11,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <kaniko/log.h>
 #include <kaniko/sys/util.h>
 
 #include "core/build/copy.h"
@@ -848,6 +849,8 @@ kn_copy_run (const struct kn_copy_request *req, struct kn_error **err)
   c.buf = kn_xmalloc (BUF_SIZE);
   kn_cleanup_free char *label = make_label (req);
   c.label = label;
+  struct timespec t0, t1;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
   int r = run (&c, err);
   kn_copy_forget_parent (&c);
   kn_copy_finish_dirs (&c, true);
@@ -863,5 +866,8 @@ kn_copy_run (const struct kn_copy_request *req, struct kn_error **err)
     close (c.dst_rootfd);
   if (r < 0)
     return kn_error_wrap (err, "%s", label);
+  clock_gettime (CLOCK_MONOTONIC, &t1);
+  kn_log (KN_LOG_DEBUG, "copy: %zu paths written in %.1f ms", c.nrecorded,
+          (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
   return 0;
 }

@@ -32,6 +32,7 @@ kn_copy_record (struct kn_copy_ctx *c, const char *path, struct kn_error **err)
 {
   if (!c->req->record || path[0] == '\0')
     return 0;
+  c->nrecorded++;
   return c->req->record (c->req->record_payload, path, err);
 }
 

@@ -48,6 +48,7 @@ struct kn_copy_ctx
   size_t nlinks, caplinks;
   char *pdir;  /* canonical dest directory kept open in pdir_fd (NULL: none) */
   int pdir_fd; /* -1 when none */
+  size_t nrecorded; /* paths reported to req->record */
 };
 
 enum

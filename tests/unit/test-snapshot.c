@@ -79,9 +79,18 @@ run_scenario (const struct kn_snapshotter *sn, const char *expected)
   "A recreate/new.txt\n"                                                                                            \
   "A replace\n"
 
+/* full also reports hard/orig: the new link moved its ctime (as overlayfs
+ * copies it up for BuildKit and the overlay mode). */
 Test (snapshot, full_scenario)
 {
-  run_scenario (snapshotter_of (kn_plugin_full_get_desc ()), COMMON_HEAD "A mod/chmod.txt\n"
+  run_scenario (snapshotter_of (kn_plugin_full_get_desc ()), "A del\n"
+                                                             "D del/file.txt\n"
+                                                             "D deltree\n"
+                                                             "A hard\n"
+                                                             "A hard/link\n"
+                                                             "A hard/orig\n"
+                                                             "A link\n"
+                                                             "A mod/chmod.txt\n"
                                                                          "A mod/chown.txt\n"
                                                                          "A mod/content.txt\n"
                                                                          "A mod/grow.txt\n" COMMON_TAIL);
@@ -259,6 +268,39 @@ Test (snapshot, full_reuses_hashes, .timeout = 60)
   cr_assert_str_eq (d2, "A c\n");
   kn_cleanup_free char *d3 = diff_text (sn, s);
   cr_assert_str_eq (d3, "");
+  sn->close (s);
+  rm_rf (root);
+}
+
+/* full: contents are not read for a baseline, so a change that only moves
+ * ctime is what tells: an xattr set on a file (current full mode missed it
+ * before) and a chmod to the same mode are reported; an untouched file
+ * written just before the baseline (racy: hashed) and one older than the
+ * racy window (not hashed) are not. */
+Test (snapshot, full_ctime_changes, .timeout = 30)
+{
+  const struct kn_snapshotter *sn = snapshotter_of (kn_plugin_full_get_desc ());
+  kn_cleanup_free char *root = tmpdir_new (NULL);
+  write_at (root, "old", "old");
+  write_at (root, "xattr", "xattr");
+  write_at (root, "chmod", "chmod");
+  usleep (100 * 1000);
+  write_at (root, "racy", "racy");
+  struct kn_snapshot_params p = { sizeof p, root, NULL, NULL, NULL, NULL };
+  struct kn_snapshot *s = NULL;
+  struct kn_error *err = NULL;
+  cr_assert_eq (sn->open (&s, &p, &err), 0);
+  usleep (50 * 1000);
+  kn_cleanup_free char *x = kn_xasprintf ("%s/xattr", root);
+  kn_cleanup_free char *c = kn_xasprintf ("%s/chmod", root);
+  bool have_xattr = setxattr (x, "user.kn", "1", 1, 0) == 0;
+  struct stat st;
+  cr_assert_eq (stat (c, &st), 0);
+  cr_assert_eq (chmod (c, st.st_mode & 07777), 0);
+  kn_cleanup_free char *d1 = diff_text (sn, s);
+  cr_assert_str_eq (d1, have_xattr ? "A chmod\nA xattr\n" : "A chmod\n");
+  kn_cleanup_free char *d2 = diff_text (sn, s);
+  cr_assert_str_eq (d2, "");
   sn->close (s);
   rm_rf (root);
 }
