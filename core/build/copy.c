@@ -78,6 +78,7 @@ struct src_fill
   struct kn_copy_ctx *c;
   const char *src;
   int in;
+  off_t size; /* the source's size when it was listed */
 };
 
 /* Extended attributes of the source (security.capability, ...); failures
@@ -117,13 +118,20 @@ fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **
   int in = s->in;
   if (in < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "open %s", s->src);
-  for (;;)
+  for (off_t done = 0;;)
     {
       ssize_t n = copy_file_range (in, NULL, fd, NULL, BUF_SIZE, 0);
       if (n == 0)
         return 0;
       if (n > 0)
-        continue;
+        {
+          /* the size listed is the size copied (no extra call to see EOF);
+             a source changing during the build is a race either way */
+          done += n;
+          if (done >= s->size)
+            return 0;
+          continue;
+        }
       if (errno == EINTR)
         continue;
       if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
@@ -213,7 +221,7 @@ copy_leaf (struct kn_copy_ctx *c, const char *src, const struct stat *st, const 
           if (r != 0)
             return r < 0 ? r : 0;
         }
-      struct src_fill s = { c, src, -1 };
+      struct src_fill s = { c, src, -1, st->st_size };
       int r = kn_copy_write_file (c, dst, mode_of (c, st), uid, gid, mt, fill_from_src, copy_xattrs, &s, err);
       if (s.in >= 0)
         close (s.in);
@@ -846,6 +854,8 @@ kn_copy_run (const struct kn_copy_request *req, struct kn_error **err)
   c.dst_rootfd = -1;
   c.pdir_fd = -1;
   c.privileged = geteuid () == 0;
+  c.euid = geteuid ();
+  c.egid = getegid ();
   c.buf = kn_xmalloc (BUF_SIZE);
   kn_cleanup_free char *label = make_label (req);
   c.label = label;

@@ -131,8 +131,10 @@ dest_parent (struct kn_copy_ctx *c, const char *path, const char **base, struct 
   int fd = kn_resolve_parent (c->dst_rootfd, path, KN_RESOLVE_NOFOLLOW, &b, err);
   if (fd < 0)
     return fd;
+  struct stat st;
   c->pdir = kn_xstrndup (path, plen);
   c->pdir_fd = fd;
+  c->pdir_setgid = fstat (fd, &st) < 0 || (st.st_mode & S_ISGID);
   return fd;
 }
 
@@ -357,10 +359,18 @@ kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t 
                     kn_copy_fill_fn fill, kn_copy_fill_fn post, void *payload, struct kn_error **err)
 {
   const char *base = NULL;
-  int dfd = prepare_dest (c, path, &base, false, NULL, err);
+  /* the common case first: nothing there yet (no lstat to clear it) */
+  int dfd = dest_parent (c, path, &base, err);
   if (dfd < 0)
     return dfd;
   kn_cleanup_close int fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST)
+    {
+      dfd = prepare_dest (c, path, &base, false, NULL, err);
+      if (dfd < 0)
+        return dfd;
+      fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
   if (fd < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "create /%s", path);
   int r = fill (payload, fd, &mtime, err);
@@ -369,7 +379,10 @@ kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t 
       unlinkat (dfd, base, 0);
       return r;
     }
-  if (c->privileged && fchown (fd, uid, gid) < 0)
+  /* a new file is ours already: no chown to our own ids (unless the
+     directory is setgid, which hands its group down) */
+  bool owned = uid == c->euid && gid == c->egid && !c->pdir_setgid && c->pdir_fd == dfd;
+  if (c->privileged && !owned && fchown (fd, uid, gid) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "chown /%s", path);
   if (fchmod (fd, mode & 07777) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "chmod /%s", path);

@@ -36,6 +36,8 @@ struct kn_copy_ctx
   uid_t uid;
   gid_t gid;
   bool privileged; /* euid 0: owners can be set */
+  uid_t euid;      /* our ids: what a new file gets */
+  gid_t egid;
   struct kn_copy_chmod *chmod;
   struct kn_ignore *excludes; /* --exclude, or NULL */
   bool ignore_exceptions;     /* .dockerignore has '!' patterns */
@@ -48,6 +50,7 @@ struct kn_copy_ctx
   size_t nlinks, caplinks;
   char *pdir;  /* canonical dest directory kept open in pdir_fd (NULL: none) */
   int pdir_fd; /* -1 when none */
+  bool pdir_setgid; /* pdir has S_ISGID (new entries take its group) */
   size_t nrecorded; /* paths reported to req->record */
 };
 
