@@ -225,6 +225,7 @@ do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct 
   const char *src_root = c->src->context_dir;
   bool from_context = true;
   int ret = 0;
+  kn_cleanup_free char *scratch = NULL; /* COPY --link's directory (before any goto) */
 
   if (cp->from)
     {
@@ -252,7 +253,6 @@ do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct 
 copy:;
   /* --link: copied into an empty scratch directory, whose layer is then
      applied to the root (BuildKit's semantics). */
-  kn_cleanup_free char *scratch = NULL;
   if (cp->link)
     {
       kn_cleanup_free char *name = kn_xasprintf ("link-%zu-%zu", si, ss->img.m.n_layers);

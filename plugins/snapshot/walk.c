@@ -213,6 +213,7 @@ walk_entry (struct walk_ctx *w, int dirfd, const char *name, size_t plen, struct
   e->mode = sx.stx_mode;
   e->uid = sx.stx_uid;
   e->gid = sx.stx_gid;
+  e->nlink = sx.stx_nlink;
 
   if (S_ISLNK (sx.stx_mode))
     {
@@ -411,13 +412,18 @@ entry_changed (enum kn_snapwalk_mode mode, const struct kn_snapstate_entry *o, c
   if (mode == KN_SNAPWALK_REDO)
     return o->size != n->size;
   /* full: the content of regular files (directory sizes are noise): any
-   * ctime change (a write, and also chmod/chown/link/xattr changes that left
+   * ctime change (a write, and also chmod/chown/xattr changes that left
    * mode and owner as they were — the copy-up BuildKit's overlay diff makes
-   * too); with ctime unchanged, the hashes when both are known (racy
-   * entries, see walk_entry). */
+   * too) except one that came with a new link count; otherwise the hashes
+   * when both are known (racy entries, see walk_entry). */
   if (S_ISREG (n->mode))
     {
-      if (o->size != n->size || o->ctime_ns != n->ctime_ns)
+      if (o->size != n->size)
+        return 1;
+      /* A link added or removed elsewhere moves ctime with the link count:
+       * not a change of this path (kaniko, buildah; only the new name goes
+       * into the layer). */
+      if (o->ctime_ns != n->ctime_ns && o->nlink == n->nlink)
         return 1;
       if (hash_known (o->hash) && hash_known (n->hash))
         return memcmp (o->hash, n->hash, sizeof o->hash) != 0;

@@ -35,7 +35,6 @@ static const char *const ignore_list[] = { "ign", NULL };
   "D deltree\n"                                                                                                     \
   "A hard\n"                                                                                                        \
   "A hard/link\n"                                                                                                   \
-  "A hard/orig\n"                                                                                                   \
   "A link\n"                                                                                                        \
   "A mod/chmod.txt\n"                                                                                               \
   "A mod/chown.txt\n"                                                                                               \
