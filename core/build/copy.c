@@ -24,7 +24,6 @@
 #include "core/util/cancel.h"
 #include "core/util/digest.h"
 
-#define BUF_SIZE (256 * 1024)
 
 /* A destination directory of a tree copy, created on first use when its
  * source was excluded but may hold re-included entries. */
@@ -81,6 +80,28 @@ struct src_fill
   off_t size; /* the source's size when it was listed */
 };
 
+void
+kn_copy_fd_xattrs (int in, int out)
+{
+  ssize_t n = flistxattr (in, NULL, 0);
+  if (n <= 0)
+    return;
+  kn_cleanup_free char *names = kn_xmalloc ((size_t)n + 1);
+  n = flistxattr (in, names, (size_t)n);
+  if (n <= 0)
+    return;
+  for (char *k = names; k < names + n; k += strlen (k) + 1)
+    {
+      ssize_t v = fgetxattr (in, k, NULL, 0);
+      if (v < 0)
+        continue;
+      kn_cleanup_free char *val = kn_xmalloc ((size_t)v + 1);
+      v = fgetxattr (in, k, val, (size_t)v);
+      if (v >= 0)
+        fsetxattr (out, k, val, (size_t)v, 0);
+    }
+}
+
 /* Extended attributes of the source (security.capability, ...); failures
  * are ignored like BuildKit's xattr error handler does. */
 static int
@@ -88,39 +109,16 @@ copy_xattrs (void *payload, int fd, struct timespec *mtime, struct kn_error **er
 {
   (void)mtime, (void)err;
   struct src_fill *s = payload;
-  ssize_t n = flistxattr (s->in, NULL, 0);
-  if (n <= 0)
-    return 0;
-  kn_cleanup_free char *names = kn_xmalloc ((size_t)n + 1);
-  n = flistxattr (s->in, names, (size_t)n);
-  if (n <= 0)
-    return 0;
-  for (char *k = names; k < names + n; k += strlen (k) + 1)
-    {
-      ssize_t v = fgetxattr (s->in, k, NULL, 0);
-      if (v < 0)
-        continue;
-      kn_cleanup_free char *val = kn_xmalloc ((size_t)v + 1);
-      v = fgetxattr (s->in, k, val, (size_t)v);
-      if (v >= 0)
-        fsetxattr (fd, k, val, (size_t)v, 0);
-    }
+  kn_copy_fd_xattrs (s->in, fd);
   return 0;
 }
 
-static int
-fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
+int
+kn_copy_data (int in, int out, off_t size, char *buf, const char *name, struct kn_error **err)
 {
-  (void)mtime;
-  struct src_fill *s = payload;
-  struct kn_copy_ctx *c = s->c;
-  s->in = openat (c->src_rootfd, s->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  int in = s->in;
-  if (in < 0)
-    return kn_error_make (err, kn_error_code_from_errno (errno), errno, "open %s", s->src);
   for (off_t done = 0;;)
     {
-      ssize_t n = copy_file_range (in, NULL, fd, NULL, BUF_SIZE, 0);
+      ssize_t n = copy_file_range (in, NULL, out, NULL, KN_COPY_BUF_SIZE, 0);
       if (n == 0)
         return 0;
       if (n > 0)
@@ -128,30 +126,30 @@ fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **
           /* the size listed is the size copied (no extra call to see EOF);
              a source changing during the build is a race either way */
           done += n;
-          if (done >= s->size)
+          if (done >= size)
             return 0;
           continue;
         }
       if (errno == EINTR)
         continue;
       if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-        return kn_error_make (err, kn_error_code_from_errno (errno), errno, "copy %s", s->src);
+        return kn_error_make (err, kn_error_code_from_errno (errno), errno, "copy %s", name);
       break;
     }
   for (;;)
     {
-      ssize_t n = read (in, c->buf, BUF_SIZE);
+      ssize_t n = read (in, buf, KN_COPY_BUF_SIZE);
       if (n == 0)
         return 0;
       if (n < 0)
         {
           if (errno == EINTR)
             continue;
-          return kn_error_make (err, KN_EIO, errno, "read %s", s->src);
+          return kn_error_make (err, KN_EIO, errno, "read %s", name);
         }
       for (ssize_t off = 0; off < n;)
         {
-          ssize_t w = write (fd, c->buf + off, (size_t)(n - off));
+          ssize_t w = write (out, buf + off, (size_t)(n - off));
           if (w < 0)
             {
               if (errno == EINTR)
@@ -161,6 +159,29 @@ fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **
           off += w;
         }
     }
+}
+
+static int
+fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **err)
+{
+  (void)mtime;
+  struct src_fill *s = payload;
+  struct kn_copy_ctx *c = s->c;
+  s->in = openat (c->src_rootfd, s->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (s->in < 0)
+    return kn_error_make (err, kn_error_code_from_errno (errno), errno, "open %s", s->src);
+  return kn_copy_data (s->in, fd, s->size, c->buf, s->src, err);
+}
+
+int
+kn_copy_file_now (struct kn_copy_ctx *c, const char *src, off_t size, const char *dst, mode_t mode, uid_t uid,
+                  gid_t gid, struct timespec mt, struct kn_error **err)
+{
+  struct src_fill s = { c, src, -1, size };
+  int r = kn_copy_write_file (c, dst, mode, uid, gid, mt, fill_from_src, copy_xattrs, &s, err);
+  if (s.in >= 0)
+    close (s.in);
+  return r;
 }
 
 /* The link record of source ST (nlink > 1) when this COPY already copied it. */
@@ -206,7 +227,8 @@ remember_link (struct kn_copy_ctx *c, const struct stat *st, const char *dst)
  * canonical DST; a regular file already copied by this COPY under another
  * name (same source inode) becomes a hardlink to that first copy. */
 static int
-copy_leaf (struct kn_copy_ctx *c, const char *src, const struct stat *st, const char *dst, struct kn_error **err)
+copy_leaf (struct kn_copy_ctx *c, const char *src, const struct stat *st, const char *dst, bool may_queue,
+           struct kn_error **err)
 {
   uid_t uid;
   gid_t gid;
@@ -221,10 +243,9 @@ copy_leaf (struct kn_copy_ctx *c, const char *src, const struct stat *st, const 
           if (r != 0)
             return r < 0 ? r : 0;
         }
-      struct src_fill s = { c, src, -1, st->st_size };
-      int r = kn_copy_write_file (c, dst, mode_of (c, st), uid, gid, mt, fill_from_src, copy_xattrs, &s, err);
-      if (s.in >= 0)
-        close (s.in);
+      if (may_queue && st->st_nlink < 2 && !c->replace_dirs)
+        return kn_copy_queue_file (c, src, st->st_size, dst, mode_of (c, st), uid, gid, mt, err);
+      int r = kn_copy_file_now (c, src, st->st_size, dst, mode_of (c, st), uid, gid, mt, err);
       if (r < 0 || st->st_nlink < 2)
         return r;
       remember_link (c, st, dst);
@@ -339,7 +360,7 @@ copy_dir_contents (struct kn_copy_ctx *c, const char *src, const char *rel, stru
         }
       r = ensure_frame (c, f, err);
       if (r == 0)
-        r = copy_leaf (c, csrc, &st, cdst, err);
+        r = copy_leaf (c, csrc, &st, cdst, true, err);
     }
   for (size_t i = 0; i < n; i++)
     free (names[i]);
@@ -367,7 +388,9 @@ copy_dir_to (struct kn_copy_ctx *c, const char *src, const struct stat *st, cons
     }
   else if (!S_ISDIR (dst_st.st_mode))
     return kn_error_make (err, KN_EINVAL, ENOTDIR, "cannot copy to non-directory: /%s", canon);
-  return copy_dir_contents (c, src, "", &top, err);
+  r = copy_dir_contents (c, src, "", &top, err);
+  /* the files of this tree are written before anything else is */
+  return r < 0 ? r : kn_copy_flush (c, err);
 }
 
 /* Canonical path of the file target named by lexical DEST (its parents created). */
@@ -439,7 +462,7 @@ fill_from_fd (void *payload, int fd, struct timespec *mtime, struct kn_error **e
     return kn_error_make (err, KN_EIO, errno, "seek");
   for (;;)
     {
-      ssize_t n = read (f->fd, f->buf, BUF_SIZE);
+      ssize_t n = read (f->fd, f->buf, KN_COPY_BUF_SIZE);
       if (n == 0)
         return 0;
       if (n < 0)
@@ -705,7 +728,7 @@ copy_local (struct kn_copy_ctx *c, const char *word, const char *dest, bool dest
       r = file_target (c, lex, &fcanon, err);
       if (r < 0)
         return r;
-      r = copy_leaf (c, canon, &st, fcanon, err);
+      r = copy_leaf (c, canon, &st, fcanon, false, err);
       if (r < 0)
         return r;
     }
@@ -856,12 +879,13 @@ kn_copy_run (const struct kn_copy_request *req, struct kn_error **err)
   c.privileged = geteuid () == 0;
   c.euid = geteuid ();
   c.egid = getegid ();
-  c.buf = kn_xmalloc (BUF_SIZE);
+  c.buf = kn_xmalloc (KN_COPY_BUF_SIZE);
   kn_cleanup_free char *label = make_label (req);
   c.label = label;
   struct timespec t0, t1;
   clock_gettime (CLOCK_MONOTONIC, &t0);
   int r = run (&c, err);
+  kn_copy_jobs_free (&c);
   kn_copy_forget_parent (&c);
   kn_copy_finish_dirs (&c, true);
   for (size_t i = 0; i < c.nlinks; i++)

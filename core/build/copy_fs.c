@@ -30,7 +30,7 @@ kn_copy_join (const char *a, const char *b)
 int
 kn_copy_record (struct kn_copy_ctx *c, const char *path, struct kn_error **err)
 {
-  if (!c->req->record || path[0] == '\0')
+  if (!c->req->record || path[0] == '\0' || c->quiet)
     return 0;
   c->nrecorded++;
   return c->req->record (c->req->record_payload, path, err);

@@ -761,3 +761,58 @@ Test (copy, parent_cache_follows_replacements)
   kn_cleanup_free char *y = slurp (T.root, "d/y");
   cr_assert_str_eq (y, "y\n");
 }
+
+/* A tree large enough for the worker threads (kn_copy_flush): every file
+ * written with its content, mode, owner and mtime; files already at the
+ * destination replaced, a directory in the way refused; paths recorded
+ * once each, in walk order. */
+Test (copy, many_files_through_the_pool, .timeout = 60)
+{
+  enum { N = 600 };
+  char rel[64], data[64];
+  for (int i = 0; i < N; i++)
+    {
+      snprintf (rel, sizeof rel, "big/d%d/f%03d", i % 7, i);
+      snprintf (data, sizeof data, "file %d\n", i);
+      put (T.ctx, rel, data, i % 2 ? 0640 : 0755);
+    }
+  put (T.root, "out/d3/f003", "old content that is longer\n", 0600);
+  put (T.root, "out/d4/f004", "old\n", 0644);
+  struct kn_copy_request q = req_new (&T, SRCS ("big"), "/out/");
+  struct rec r = { 0 };
+  q.record = rec_cb;
+  q.record_payload = &r;
+  q.reproducible_epoch = 1000;
+  q.chown = "12:34";
+  bool root = geteuid () == 0;
+  if (!root)
+    q.chown = NULL;
+  run_ok (&q);
+  for (int i = 0; i < N; i++)
+    {
+      snprintf (rel, sizeof rel, "out/d%d/f%03d", i % 7, i);
+      snprintf (data, sizeof data, "file %d\n", i);
+      kn_cleanup_free char *got = slurp (T.root, rel);
+      cr_assert_str_eq (got, data, "%s", rel);
+      struct stat st;
+      cr_assert_eq (lst (T.root, rel, &st), 0);
+      cr_assert_eq (st.st_mode & 07777, (mode_t)(i % 2 ? 0640 : 0755), "%s", rel);
+      cr_assert_eq (st.st_mtim.tv_sec, 1000);
+      if (root)
+        cr_assert (st.st_uid == 12 && st.st_gid == 34, "%s", rel);
+    }
+  /* 7 directories + N files, each once; "out" existed */
+  cr_assert_eq (r.n, 256, "the recorder keeps 256");
+  cr_assert_str_eq (r.v[0], "out/d0");
+  cr_assert_str_eq (r.v[1], "out/d0/f000");
+  cr_assert_str_eq (r.v[2], "out/d0/f007");
+  rec_free (&r);
+
+  /* a directory where a file goes: refused, naming it */
+  mkdirs (T.root, "out2/d5/f005");
+  struct kn_copy_request q2 = req_new (&T, SRCS ("big"), "/out2/");
+  struct kn_error *e = NULL;
+  cr_assert_lt (kn_copy_run (&q2, &e), 0);
+  cr_assert_not_null (strstr (e->msg, "/out2/d5/f005"), "%s", e->msg);
+  kn_error_free (e);
+}
