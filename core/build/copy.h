@@ -31,8 +31,12 @@
  *   name = last URL path component or "__unnamed__", mode 0600, mtime from
  *   Last-Modified, --checksum verified, extracted only with --unpack=true);
  *   git sources are KN_ENOTSUP;
- * - --link is a plain copy here; heredoc contents are written as given
- *   (expansion is the caller's job), mode 0644 unless --chmod. */
+ * - --link: the caller points dest_root at an empty scratch directory (the
+ *   copy must not see the stage's filesystem: no symlink of the stage is
+ *   followed, missing parents are created) and userdb_root at the stage
+ *   root for --chown names; kn_copy_run itself copies the same way;
+ * - heredoc contents are written as given (expansion is the caller's job),
+ *   mode 0644 unless --chmod. */
 #ifndef KN_CORE_BUILD_COPY_H
 #define KN_CORE_BUILD_COPY_H
 
@@ -57,6 +61,7 @@ struct kn_copy_request
   const char *dest;               /* expanded destination as written */
   const char *workdir;            /* stage WORKDIR (absolute) for a relative dest */
   const char *dest_root;          /* the stage root (absolute); nothing is written outside it */
+  const char *userdb_root;        /* /etc/passwd and /etc/group for --chown names (NULL: dest_root) */
   const struct kn_ignore *ignore; /* .dockerignore, or NULL */
   const char *chown;              /* expanded --chown "user[:group]" or NULL */
   const char *chmod;              /* expanded --chmod (octal or symbolic) or NULL */

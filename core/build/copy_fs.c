@@ -30,8 +30,9 @@ kn_copy_join (const char *a, const char *b)
 int
 kn_copy_record (struct kn_copy_ctx *c, const char *path, struct kn_error **err)
 {
-  if (!c->req->record || path[0] == '\0')
+  if (!c->req->record || path[0] == '\0' || c->quiet)
     return 0;
+  c->nrecorded++;
   return c->req->record (c->req->record_payload, path, err);
 }
 
@@ -99,7 +100,42 @@ kn_copy_finish_dirs (struct kn_copy_ctx *c, bool apply)
 static int
 open_parent (struct kn_copy_ctx *c, int rootfd, const char *path, char **base, struct kn_error **err)
 {
+  (void)c;
   return kn_resolve_parent (rootfd, path, KN_RESOLVE_NOFOLLOW, base, err);
+}
+
+void
+kn_copy_forget_parent (struct kn_copy_ctx *c)
+{
+  if (c->pdir_fd >= 0)
+    close (c->pdir_fd);
+  c->pdir_fd = -1;
+  free (c->pdir);
+  c->pdir = NULL;
+}
+
+/* The parent directory of canonical PATH in the dest root, opened without
+ * following symlinks and kept open for the next entry of the same
+ * directory (a tree copy writes siblings one after the other): the fd is
+ * borrowed, never closed by the caller.  *BASE points into PATH. */
+static int
+dest_parent (struct kn_copy_ctx *c, const char *path, const char **base, struct kn_error **err)
+{
+  const char *slash = strrchr (path, '/');
+  size_t plen = slash ? (size_t)(slash - path) : 0;
+  *base = slash ? slash + 1 : path;
+  if (c->pdir && strlen (c->pdir) == plen && strncmp (c->pdir, path, plen) == 0)
+    return c->pdir_fd;
+  kn_copy_forget_parent (c);
+  kn_cleanup_free char *b = NULL;
+  int fd = kn_resolve_parent (c->dst_rootfd, path, KN_RESOLVE_NOFOLLOW, &b, err);
+  if (fd < 0)
+    return fd;
+  struct stat st;
+  c->pdir = kn_xstrndup (path, plen);
+  c->pdir_fd = fd;
+  c->pdir_setgid = fstat (fd, &st) < 0 || (st.st_mode & S_ISGID);
+  return fd;
 }
 
 static int
@@ -252,7 +288,12 @@ clear_entry (struct kn_copy_ctx *c, int dfd, const char *base, const char *path,
       if (!c->replace_dirs)
         return kn_error_make (err, KN_EINVAL, EISDIR, "cannot replace to directory /%s with file", path);
       forget_links (c, path);
-      int r = kn_resolve_remove_all (dfd, base, err);
+      /* the cached parent may lie below the removed tree */
+      int keep = dup (dfd);
+      kn_copy_forget_parent (c);
+      int r = keep < 0 ? kn_error_make (err, KN_EIO, errno, "replace /%s", path) : kn_resolve_remove_all (keep, base, err);
+      if (keep >= 0)
+        close (keep);
       return r < 0 ? kn_error_wrap (err, "replace /%s", path) : 0;
     }
   if (keep_dir && !c->replace_dirs)
@@ -263,19 +304,44 @@ clear_entry (struct kn_copy_ctx *c, int dfd, const char *base, const char *path,
   return 0;
 }
 
+/* Get canonical PATH of the dest root ready to be written: its parent
+ * opened (borrowed fd, returned), *BASE its last component, and whatever
+ * was there removed, except a directory when KEEP_DIR (*KEPT then set; may
+ * be NULL otherwise).  Returns the parent fd or a negative code. */
+static int
+prepare_dest (struct kn_copy_ctx *c, const char *path, const char **base, bool keep_dir, bool *kept,
+              struct kn_error **err)
+{
+  int dfd = dest_parent (c, path, base, err);
+  if (dfd < 0)
+    return dfd;
+  int r = clear_entry (c, dfd, *base, path, keep_dir, err);
+  if (r < 0)
+    return r;
+  if (r == 1)
+    {
+      /* clear_entry never drops the cache when it keeps a directory */
+      if (kept)
+        *kept = true;
+      return dfd;
+    }
+  if (kept)
+    *kept = false;
+  /* a removed directory dropped the cache: open the parent again */
+  return c->pdir_fd == dfd ? dfd : dest_parent (c, path, base, err);
+}
+
 int
 kn_copy_make_dir (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid, struct timespec mtime,
                   bool force_meta, struct kn_error **err)
 {
   if (path[0] == '\0')
     return 0;
-  kn_cleanup_free char *base = NULL;
-  kn_cleanup_close int dfd = open_parent (c, c->dst_rootfd, path, &base, err);
+  const char *base = NULL;
+  bool kept = false;
+  int dfd = prepare_dest (c, path, &base, true, &kept, err);
   if (dfd < 0)
     return dfd;
-  int kept = clear_entry (c, dfd, base, path, true, err);
-  if (kept < 0)
-    return kept;
   if (!kept && mkdirat (dfd, base, 0700) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "mkdir /%s", path);
   if (!kept || force_meta)
@@ -292,23 +358,31 @@ int
 kn_copy_write_file (struct kn_copy_ctx *c, const char *path, mode_t mode, uid_t uid, gid_t gid, struct timespec mtime,
                     kn_copy_fill_fn fill, kn_copy_fill_fn post, void *payload, struct kn_error **err)
 {
-  kn_cleanup_free char *base = NULL;
-  kn_cleanup_close int dfd = open_parent (c, c->dst_rootfd, path, &base, err);
+  const char *base = NULL;
+  /* the common case first: nothing there yet (no lstat to clear it) */
+  int dfd = dest_parent (c, path, &base, err);
   if (dfd < 0)
     return dfd;
-  int r = clear_entry (c, dfd, base, path, false, err);
-  if (r < 0)
-    return r;
   kn_cleanup_close int fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST)
+    {
+      dfd = prepare_dest (c, path, &base, false, NULL, err);
+      if (dfd < 0)
+        return dfd;
+      fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
   if (fd < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "create /%s", path);
-  r = fill (payload, fd, &mtime, err);
+  int r = fill (payload, fd, &mtime, err);
   if (r < 0)
     {
       unlinkat (dfd, base, 0);
       return r;
     }
-  if (c->privileged && fchown (fd, uid, gid) < 0)
+  /* a new file is ours already: no chown to our own ids (unless the
+     directory is setgid, which hands its group down) */
+  bool owned = uid == c->euid && gid == c->egid && !c->pdir_setgid && c->pdir_fd == dfd;
+  if (c->privileged && !owned && fchown (fd, uid, gid) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "chown /%s", path);
   if (fchmod (fd, mode & 07777) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "chmod /%s", path);
@@ -338,20 +412,17 @@ kn_copy_write_hardlink (struct kn_copy_ctx *c, const char *path, const char *fir
   if (fstatat (fdfd, fbase, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (st.st_mode) || st.st_dev != ddev
       || st.st_ino != dino)
     return 0;
-  kn_cleanup_free char *base = NULL;
-  kn_cleanup_close int dfd = open_parent (c, c->dst_rootfd, path, &base, err);
+  const char *base = NULL;
+  int dfd = prepare_dest (c, path, &base, false, NULL, err);
   if (dfd < 0)
     return dfd;
-  int r = clear_entry (c, dfd, base, path, false, err);
-  if (r < 0)
-    return r;
   if (linkat (fdfd, fbase, dfd, base, 0) < 0)
     {
       if (errno == EXDEV || errno == EPERM || errno == EMLINK || errno == ENOTSUP)
         return 0;
       return kn_error_make (err, kn_error_code_from_errno (errno), errno, "link /%s to /%s", path, first);
     }
-  r = kn_copy_record (c, path, err);
+  int r = kn_copy_record (c, path, err);
   return r < 0 ? r : 1;
 }
 
@@ -359,16 +430,13 @@ int
 kn_copy_write_symlink (struct kn_copy_ctx *c, const char *path, const char *target, uid_t uid, gid_t gid,
                        struct timespec mtime, struct kn_error **err)
 {
-  kn_cleanup_free char *base = NULL;
-  kn_cleanup_close int dfd = open_parent (c, c->dst_rootfd, path, &base, err);
+  const char *base = NULL;
+  int dfd = prepare_dest (c, path, &base, false, NULL, err);
   if (dfd < 0)
     return dfd;
-  int r = clear_entry (c, dfd, base, path, false, err);
-  if (r < 0)
-    return r;
   if (symlinkat (target, dfd, base) < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "symlink /%s", path);
-  r = set_meta (c, dfd, base, path, 0777, uid, gid, true, err);
+  int r = set_meta (c, dfd, base, path, 0777, uid, gid, true, err);
   if (r < 0)
     return r;
   struct timespec ts[2] = { mtime, mtime };
@@ -382,20 +450,17 @@ kn_copy_write_node (struct kn_copy_ctx *c, const char *path, mode_t mode, dev_t 
 {
   if (!S_ISFIFO (mode) && !c->privileged)
     return 0;
-  kn_cleanup_free char *base = NULL;
-  kn_cleanup_close int dfd = open_parent (c, c->dst_rootfd, path, &base, err);
+  const char *base = NULL;
+  int dfd = prepare_dest (c, path, &base, false, NULL, err);
   if (dfd < 0)
     return dfd;
-  int r = clear_entry (c, dfd, base, path, false, err);
-  if (r < 0)
-    return r;
   if (mknodat (dfd, base, (mode & S_IFMT) | 0600, dev) < 0)
     {
       if (errno == EPERM)
         return 0;
       return kn_error_make (err, kn_error_code_from_errno (errno), errno, "mknod /%s", path);
     }
-  r = set_meta (c, dfd, base, path, mode, uid, gid, false, err);
+  int r = set_meta (c, dfd, base, path, mode, uid, gid, false, err);
   if (r < 0)
     return r;
   struct timespec ts[2] = { mtime, mtime };

@@ -27,6 +27,10 @@ struct kn_copy_link
   ino_t dino;
 };
 
+#define KN_COPY_BUF_SIZE (256 * 1024)
+
+struct kn_copy_job; /* a regular file of a tree copy waiting for the pool (copy_pool.c) */
+
 struct kn_copy_ctx
 {
   const struct kn_copy_request *req;
@@ -36,6 +40,8 @@ struct kn_copy_ctx
   uid_t uid;
   gid_t gid;
   bool privileged; /* euid 0: owners can be set */
+  uid_t euid;      /* our ids: what a new file gets */
+  gid_t egid;
   struct kn_copy_chmod *chmod;
   struct kn_ignore *excludes; /* --exclude, or NULL */
   bool ignore_exceptions;     /* .dockerignore has '!' patterns */
@@ -46,6 +52,13 @@ struct kn_copy_ctx
   bool replace_dirs; /* tar extraction: replace a directory by a file and vice versa (Docker untar) */
   struct kn_copy_link *links; /* sources with nlink > 1 copied so far */
   size_t nlinks, caplinks;
+  char *pdir;  /* canonical dest directory kept open in pdir_fd (NULL: none) */
+  int pdir_fd; /* -1 when none */
+  bool pdir_setgid; /* pdir has S_ISGID (new entries take its group) */
+  size_t nrecorded; /* paths reported to req->record */
+  struct kn_copy_job *jobs; /* queued files, written by kn_copy_flush */
+  size_t njobs, capjobs;
+  bool quiet; /* kn_copy_record does nothing (queued paths are recorded already) */
 };
 
 enum
@@ -62,6 +75,10 @@ enum
  * ones.  Returns 0 or a negative code naming PATH. */
 int kn_copy_resolve (struct kn_copy_ctx *c, int rootfd, const char *path, int flags, char **canon, struct stat *st,
                      struct kn_error **err);
+
+/* Close the dest directory kept open by the writers (call when the dest
+ * tree may have changed behind them, and at the end). */
+void kn_copy_forget_parent (struct kn_copy_ctx *c);
 
 /* Apply the deferred directory modes and mtimes (deepest first) and free the list. */
 void kn_copy_finish_dirs (struct kn_copy_ctx *c, bool apply);
@@ -105,6 +122,33 @@ int kn_copy_write_symlink (struct kn_copy_ctx *c, const char *path, const char *
 /* Replace canonical PATH by a device node or fifo (skipped when not permitted). */
 int kn_copy_write_node (struct kn_copy_ctx *c, const char *path, mode_t mode, dev_t dev, uid_t uid, gid_t gid,
                         struct timespec mtime, struct kn_error **err);
+
+/* Copy the data of IN (SIZE bytes listed) into OUT: copy_file_range, else
+ * read/write through BUF (KN_COPY_BUF_SIZE).  NAME for messages. */
+int kn_copy_data (int in, int out, off_t size, char *buf, const char *name, struct kn_error **err);
+
+/* Copy the extended attributes of IN to OUT (failures ignored, like BuildKit). */
+void kn_copy_fd_xattrs (int in, int out);
+
+/* Write canonical DST of the dest root as a copy of canonical SRC of the
+ * source root (SIZE bytes), now, in this thread. */
+int kn_copy_file_now (struct kn_copy_ctx *c, const char *src, off_t size, const char *dst, mode_t mode, uid_t uid,
+                      gid_t gid, struct timespec mt, struct kn_error **err);
+
+/* Record DST and queue the copy of SRC to it (as kn_copy_file_now) for the
+ * worker threads; a full queue is flushed.  Queued files must have distinct
+ * DSTs and parents that exist: a tree copy queues its files and flushes at
+ * its end.  Returns 0 or a negative code. */
+int kn_copy_queue_file (struct kn_copy_ctx *c, const char *src, off_t size, const char *dst, mode_t mode, uid_t uid,
+                        gid_t gid, struct timespec mt, struct kn_error **err);
+
+/* Write every queued file (4 threads; a file whose DST exists is left to
+ * this thread, after them, to be replaced as kn_copy_file_now does).
+ * Returns 0 or the first failure. */
+int kn_copy_flush (struct kn_copy_ctx *c, struct kn_error **err);
+
+/* Drop the queue (after a failure, and at the end). */
+void kn_copy_jobs_free (struct kn_copy_ctx *c);
 
 /* 1 when the regular file FD (positioned anywhere) is a tar archive, possibly
  * compressed (gzip, bzip2, xz, zstd); 0 otherwise. */

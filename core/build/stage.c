@@ -49,6 +49,48 @@ add_pending (const char *path, enum kn_change_kind kind, void *payload)
   return 0;
 }
 
+/* Write CS of ROOT as a layer blob into the store (INFO). */
+static int
+write_layer (struct kn_bctx *c, const char *root, struct kn_changeset *cs, struct kn_layer_info *info,
+             struct kn_error **err)
+{
+  struct kn_layer_write_opts opts = KN_LAYER_WRITE_OPTS_INIT;
+  opts.compressor = c->comp;
+  opts.compress_opts = &c->copts;
+  opts.reproducible = c->epoch >= 0;
+  opts.epoch = c->epoch >= 0 ? c->epoch : 0;
+  if (geteuid () != 0)
+    {
+      /* Rootless: what the invoking user owns was root's inside the build. */
+      opts.root_uid = geteuid ();
+      opts.root_gid = getegid ();
+    }
+  struct timespec t0, t1;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  int ret = kn_layer_write (c->kd->store, root, cs, &opts, info, err);
+  if (ret < 0)
+    return ret;
+  clock_gettime (CLOCK_MONOTONIC, &t1);
+  kn_log (KN_LOG_DEBUG, "layer: %s %llu entries, %llu bytes in %.1f ms (diff_id %s)", info->digest,
+          (unsigned long long) info->entries, (unsigned long long) info->size,
+          (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6, info->diff_id);
+  return 0;
+}
+
+/* Append the layer INFO to the stage's image. */
+static void
+register_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_layer_info *info, const char *created_by)
+{
+  struct kn_descriptor d = { 0 };
+  const char *mt = kn_mt_layer (ss->img.docker, compression_of (c->comp), 0);
+  d.media_type = (char *) (mt ? mt : kn_mt_layer (0, compression_of (c->comp), 0));
+  d.size = (int64_t) info->size;
+  d.digest = info->digest;
+  kn_manifest_add_layer (&ss->img.m, &d);
+  kn_config_add_diff_id (&ss->img.c, info->diff_id);
+  kn_bstage_add_history (c, &ss->img, created_by ? created_by : "snapshot (--single-snapshot)", 0);
+}
+
 int
 kn_bstage_add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_changeset *cs, const char *created_by,
            struct kn_error **err)
@@ -62,35 +104,34 @@ kn_bstage_add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_ch
       kn_bstage_add_history (c, &ss->img, created_by, 1);
       return 0;
     }
-  struct kn_layer_write_opts opts = KN_LAYER_WRITE_OPTS_INIT;
   struct kn_layer_info info;
-  opts.compressor = c->comp;
-  opts.compress_opts = &c->copts;
-  opts.reproducible = c->epoch >= 0;
-  opts.epoch = c->epoch >= 0 ? c->epoch : 0;
-  if (geteuid () != 0)
-    {
-      /* Rootless: what the invoking user owns was root's inside the build. */
-      opts.root_uid = geteuid ();
-      opts.root_gid = getegid ();
-    }
-  struct timespec t0, t1;
-  clock_gettime (CLOCK_MONOTONIC, &t0);
-  int ret = kn_layer_write (c->kd->store, ss->root, cs, &opts, &info, err);
+  int ret = write_layer (c, ss->root, cs, &info, err);
   if (ret < 0)
     return ret;
-  clock_gettime (CLOCK_MONOTONIC, &t1);
-  struct kn_descriptor d = { 0 };
-  const char *mt = kn_mt_layer (ss->img.docker, compression_of (c->comp), 0);
-  d.media_type = (char *) (mt ? mt : kn_mt_layer (0, compression_of (c->comp), 0));
-  d.size = (int64_t) info.size;
-  d.digest = info.digest;
-  kn_manifest_add_layer (&ss->img.m, &d);
-  kn_config_add_diff_id (&ss->img.c, info.diff_id);
-  kn_bstage_add_history (c, &ss->img, created_by ? created_by : "snapshot (--single-snapshot)", 0);
-  kn_log (KN_LOG_DEBUG, "layer: %s %llu entries, %llu bytes in %.1f ms (diff_id %s)", info.digest,
-          (unsigned long long) info.entries, (unsigned long long) info.size,
-          (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6, info.diff_id);
+  register_layer (c, ss, &info, created_by);
+  return 0;
+}
+
+int
+kn_bstage_add_link_layer (struct kn_bctx *c, struct kn_bstage_state *ss, const char *scratch, struct kn_changeset *cs,
+                          const char *created_by, struct kn_error **err)
+{
+  struct kn_layer_info info;
+  int ret = write_layer (c, scratch, cs, &info, err);
+  if (ret < 0)
+    return ret;
+  struct kn_layer_apply_opts ao = KN_LAYER_APPLY_OPTS_INIT;
+  if ((ret = kn_layer_apply_blob (c->kd->store, info.digest, ss->root, &ao, NULL, err)) < 0)
+    return ret;
+  if (c->o->single_snapshot)
+    {
+      if (ss->pending == NULL)
+        ss->pending = kn_changeset_new ();
+      kn_changeset_iterate (cs, add_pending, ss->pending);
+      kn_bstage_add_history (c, &ss->img, created_by, 1);
+      return 0;
+    }
+  register_layer (c, ss, &info, created_by);
   return 0;
 }
 
@@ -184,6 +225,7 @@ do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct 
   const char *src_root = c->src->context_dir;
   bool from_context = true;
   int ret = 0;
+  kn_cleanup_free char *scratch = NULL; /* COPY --link's directory (before any goto) */
 
   if (cp->from)
     {
@@ -209,6 +251,15 @@ do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct 
     }
 
 copy:;
+  /* --link: copied into an empty scratch directory, whose layer is then
+     applied to the root (BuildKit's semantics). */
+  if (cp->link)
+    {
+      kn_cleanup_free char *name = kn_xasprintf ("link-%zu-%zu", si, ss->img.m.n_layers);
+      if ((ret = kn_kdir_subdir (c->kd, name, &scratch, err)) < 0)
+        goto fail;
+      chmod (scratch, 0755);
+    }
   struct kn_changeset *cs = kn_changeset_new ();
   struct kn_copy_request req = { 0 };
   req.src_root = src_root;
@@ -218,7 +269,8 @@ copy:;
   req.n_contents = cp->n_contents;
   req.dest = cp->dest;
   req.workdir = ss->img.c.config.working_dir && *ss->img.c.config.working_dir ? ss->img.c.config.working_dir : "/";
-  req.dest_root = ss->root;
+  req.dest_root = scratch ? scratch : ss->root;
+  req.userdb_root = ss->root;
   req.ignore = from_context ? c->src->ignore : NULL;
   req.chown = cp->chown;
   req.chmod = cp->chmod;
@@ -233,9 +285,20 @@ copy:;
   req.record = record_path;
   req.record_payload = cs;
   ret = kn_copy_run (&req, err);
-  if (ret == 0)
+  if (ret == 0 && scratch)
+    ret = kn_bstage_add_link_layer (c, ss, scratch, cs, ins->original, err);
+  else if (ret == 0)
     ret = kn_bstage_add_layer (c, ss, cs, ins->original, err);
   kn_changeset_free (cs);
+  if (scratch)
+    {
+      struct kn_error *e = NULL;
+      if (kn_kdir_rm_rf (scratch, &e) < 0)
+        {
+          kn_log (KN_LOG_WARN, "COPY --link: cannot remove %s: %s", scratch, e ? e->msg : "?");
+          kn_error_free (e);
+        }
+    }
 fail:
   if (ret < 0)
     return kn_error_wrap (err, "%s:%d: %s", file, ins->start_line, ins->name);

@@ -64,6 +64,13 @@ int kn_bstage_image_root (struct kn_bctx *c, const char *name, const char **root
 int kn_bstage_add_layer (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_changeset *cs, const char *created_by,
                          struct kn_error **err);
 
+/* COPY --link: write CS of the directory SCRATCH (the copy made into an
+ * empty directory) as the stage's next layer, apply that layer to SS's root,
+ * history CREATED_BY (with --single-snapshot the paths join the stage's one
+ * layer instead).  Returns 0 or < 0. */
+int kn_bstage_add_link_layer (struct kn_bctx *c, struct kn_bstage_state *ss, const char *scratch, struct kn_changeset *cs,
+                              const char *created_by, struct kn_error **err);
+
 /* Append a history entry to IMG (EMPTY: no layer). */
 void kn_bstage_add_history (struct kn_bctx *c, struct kn_bimage *img, const char *created_by, int empty);
 

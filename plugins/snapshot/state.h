@@ -23,6 +23,7 @@ struct kn_snapstate_entry {
   uint32_t mode;
   uint32_t uid;
   uint32_t gid;
+  uint32_t nlink;
   /* SHA-256 of the content (regular files, "full" only) or of the symlink
    * target; zero otherwise. */
   uint8_t hash[KN_SNAPSTATE_HASH_LEN];

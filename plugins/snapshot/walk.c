@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,12 @@
 #include "plugins/snapshot/walk.h"
 
 #define WALK_BUF_SIZE (128 * 1024)
-/* Timestamps closer than this to the start of a walk are not trusted. */
-#define RACY_NS ((int64_t) 2000000000)
+/* Timestamps closer than this to the start of a walk are not trusted:
+ * RACY_COARSE_NS on a filesystem that keeps whole seconds, else
+ * racy_fine_ns (a few ticks of the kernel's coarse clock, which stamps
+ * inode times on Linux). */
+#define RACY_COARSE_NS ((int64_t) 2000000000)
+#define RACY_FINE_MIN_NS ((int64_t) 20000000)
 
 struct walk_session {
   struct kn_snapshot base;
@@ -40,6 +45,7 @@ struct walk_ctx {
   struct walk_session *s;
   const struct kn_snapstate *old;
   int64_t old_time_ns;
+  int64_t cur_time_ns; /* CLOCK_REALTIME when this walk started */
   struct kn_snapstate *cur;
   dev_t root_dev;
   char *path;
@@ -69,6 +75,33 @@ static int64_t
 ts_ns (struct statx_timestamp t)
 {
   return (int64_t) t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* The racy window for an entry whose ctime is CTIME_NS: a later write in
+ * the same clock tick would leave ctime (and mtime) unchanged.  Files with
+ * sub-second timestamps are stamped from CLOCK_REALTIME_COARSE, so a few of
+ * its ticks are enough; whole-second timestamps (or a ctime that happens to
+ * fall on a second) keep git's conservative 2 s. */
+static int64_t
+racy_ns (int64_t ctime_ns)
+{
+  static int64_t fine;
+  if (ctime_ns % 1000000000 == 0)
+    return RACY_COARSE_NS;
+  if (fine == 0)
+    {
+      struct timespec res = { 0, 0 };
+      int64_t r = 0;
+      if (clock_getres (CLOCK_REALTIME_COARSE, &res) == 0)
+        r = (int64_t) res.tv_sec * 1000000000 + res.tv_nsec;
+      r = 4 * r;
+      if (r < RACY_FINE_MIN_NS)
+        r = RACY_FINE_MIN_NS;
+      if (r > RACY_COARSE_NS)
+        r = RACY_COARSE_NS;
+      fine = r;
+    }
+  return fine;
 }
 
 /* Hash the regular file NAME of DIRFD; *GONE is set when it vanished. */
@@ -180,6 +213,7 @@ walk_entry (struct walk_ctx *w, int dirfd, const char *name, size_t plen, struct
   e->mode = sx.stx_mode;
   e->uid = sx.stx_uid;
   e->gid = sx.stx_gid;
+  e->nlink = sx.stx_nlink;
 
   if (S_ISLNK (sx.stx_mode))
     {
@@ -201,16 +235,25 @@ walk_entry (struct walk_ctx *w, int dirfd, const char *name, size_t plen, struct
     }
   if (S_ISREG (sx.stx_mode) && s->mode == KN_SNAPWALK_FULL)
     {
+      /* Content is hashed only when a later comparison may need it: a
+       * content write always moves ctime, so a file whose ctime is unchanged
+       * has its old content, unless the write fell in the same clock tick as
+       * the recorded ctime (a "racy" entry, as git calls them).  So: hash the
+       * entries that are racy for this walk, and those whose racy baseline
+       * left nothing else to compare; carry the hash (or its absence) of the
+       * others. */
       const struct kn_snapstate_entry *o = kn_snapstate_find (w->old, w->path);
-      /* Racy entries (changed shortly before the baseline walk, within the
-       * filesystem's timestamp granularity) are always read again, as git
-       * does for racily clean index entries. */
-      if (o && S_ISREG (o->mode) && o->size == e->size && o->mtime_ns == e->mtime_ns && o->ctime_ns == e->ctime_ns
-          && o->ino == e->ino && o->ctime_ns + RACY_NS < w->old_time_ns)
+      bool same = o && S_ISREG (o->mode) && o->size == e->size && o->mtime_ns == e->mtime_ns
+                  && o->ctime_ns == e->ctime_ns && o->ino == e->ino;
+      bool old_racy = same && o->ctime_ns + racy_ns (o->ctime_ns) >= w->old_time_ns;
+      bool new_racy = e->ctime_ns + racy_ns (e->ctime_ns) >= w->cur_time_ns;
+      if (same && !old_racy && !new_racy)
         {
           memcpy (e->hash, o->hash, sizeof e->hash);
           return 0;
         }
+      if (!old_racy && !new_racy)
+        return 0; /* changed, and not racy now: no hash needed */
       uint8_t hash[KN_SNAPSTATE_HASH_LEN];
       int gone = 0;
       int r = hash_file (w, dirfd, name, hash, &gone, err);
@@ -319,7 +362,8 @@ realtime_ns (void)
 }
 
 static int
-walk_root (struct walk_session *s, const struct kn_snapstate *old, struct kn_snapstate *cur, struct kn_error **err)
+walk_root (struct walk_session *s, const struct kn_snapstate *old, struct kn_snapstate *cur, int64_t start,
+           struct kn_error **err)
 {
   kn_cleanup_close int fd = open (s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
@@ -327,7 +371,9 @@ walk_root (struct walk_session *s, const struct kn_snapstate *old, struct kn_sna
   struct stat st;
   if (fstat (fd, &st) < 0)
     return kn_error_make (err, KN_EIO, errno, "snapshot: stat root %s", s->root);
-  struct walk_ctx w = { .s = s, .old = old, .old_time_ns = s->state_time_ns, .cur = cur, .root_dev = st.st_dev };
+  struct walk_ctx w = {
+    .s = s, .old = old, .old_time_ns = s->state_time_ns, .cur_time_ns = start, .cur = cur, .root_dev = st.st_dev
+  };
   w.path_cap = 4096;
   w.path = kn_xmalloc (w.path_cap);
   w.path[0] = '\0';
@@ -339,6 +385,16 @@ walk_root (struct walk_session *s, const struct kn_snapstate *old, struct kn_sna
     return rc;
   kn_snapstate_sort (cur);
   return 0;
+}
+
+/* A regular file's hash is all zeroes until it is computed. */
+static bool
+hash_known (const uint8_t h[KN_SNAPSTATE_HASH_LEN])
+{
+  for (size_t i = 0; i < KN_SNAPSTATE_HASH_LEN; i++)
+    if (h[i])
+      return true;
+  return false;
 }
 
 /* Whether entry O became N (same path, same kind of object) in MODE. */
@@ -355,9 +411,23 @@ entry_changed (enum kn_snapwalk_mode mode, const struct kn_snapstate_entry *o, c
     return 1;
   if (mode == KN_SNAPWALK_REDO)
     return o->size != n->size;
-  /* full: the content of regular files (directory sizes are noise). */
+  /* full: the content of regular files (directory sizes are noise): any
+   * ctime change (a write, and also chmod/chown/xattr changes that left
+   * mode and owner as they were — the copy-up BuildKit's overlay diff makes
+   * too) except one that came with a new link count; otherwise the hashes
+   * when both are known (racy entries, see walk_entry). */
   if (S_ISREG (n->mode))
-    return o->size != n->size || memcmp (o->hash, n->hash, sizeof o->hash) != 0;
+    {
+      if (o->size != n->size)
+        return 1;
+      /* A link added or removed elsewhere moves ctime with the link count:
+       * not a change of this path (kaniko, buildah; only the new name goes
+       * into the layer). */
+      if (o->ctime_ns != n->ctime_ns && o->nlink == n->nlink)
+        return 1;
+      if (hash_known (o->hash) && hash_known (n->hash))
+        return memcmp (o->hash, n->hash, sizeof o->hash) != 0;
+    }
   return 0;
 }
 
@@ -438,7 +508,7 @@ kn_snapwalk_open (struct kn_snapshot **out, const struct kn_snapshot_params *p, 
   s->ignore = kn_snap_ignore_new (p->ignore, &s->n_ignore);
   struct kn_snapstate empty = { 0 };
   int64_t start = realtime_ns ();
-  int rc = walk_root (s, &empty, &s->state, err);
+  int rc = walk_root (s, &empty, &s->state, start, err);
   if (rc < 0)
     {
       kn_snapwalk_close (&s->base);
@@ -463,7 +533,7 @@ kn_snapwalk_diff (struct kn_snapshot *base, struct kn_changeset *cs, struct kn_e
   struct walk_session *s = (struct walk_session *) base;
   struct kn_snapstate cur = { 0 };
   int64_t start = realtime_ns ();
-  int rc = walk_root (s, &s->state, &cur, err);
+  int rc = walk_root (s, &s->state, &cur, start, err);
   if (rc < 0)
     {
       kn_snapstate_clear (&cur);

@@ -140,6 +140,37 @@ Test (add, local_tar_gz_extracted)
   rec_free (&r);
 }
 
+/* Docker untar replaces: a directory of the archive replaced by a file (and
+ * a file by a directory) while the writers keep parent directories open;
+ * later entries of the replaced path land in the new entry, never in the
+ * removed directory. */
+static const struct tent REPLACING[] = {
+  { "r/", 'd', NULL },       { "r/x/", 'd', NULL }, { "r/x/in", 'f', "in\n" }, { "r/x", 'f', "x is a file\n" },
+  { "r/y", 'f', "y\n" },     { "r/f", 'f', "f\n" }, { "r/f/", 'd', NULL },     { "r/f/in", 'f', "in f\n" },
+  { "r/z", 'f', "z\n" },
+};
+
+Test (add, tar_replacements_through_open_parents)
+{
+  make_tar ("r.tar", NULL, REPLACING, sizeof REPLACING / sizeof REPLACING[0]);
+  struct kn_copy_request q = req_new (&T, SRCS ("r.tar"), "/dst/");
+  q.is_add = true;
+  run_ok (&q);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "dst/r/x", &st), 0);
+  cr_assert (S_ISREG (st.st_mode), "x replaced by a file");
+  kn_cleanup_free char *x = slurp (T.root, "dst/r/x");
+  cr_assert_str_eq (x, "x is a file\n");
+  cr_assert_eq (lst (T.root, "dst/r/f", &st), 0);
+  cr_assert (S_ISDIR (st.st_mode), "f replaced by a directory");
+  kn_cleanup_free char *fin = slurp (T.root, "dst/r/f/in");
+  cr_assert_str_eq (fin, "in f\n");
+  kn_cleanup_free char *y = slurp (T.root, "dst/r/y");
+  cr_assert_str_eq (y, "y\n");
+  kn_cleanup_free char *z = slurp (T.root, "dst/r/z");
+  cr_assert_str_eq (z, "z\n");
+}
+
 Test (add, other_compressions_and_plain)
 {
   const char *f[] = { NULL, "xz", "zstd", "bzip2" };

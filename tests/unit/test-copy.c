@@ -695,3 +695,124 @@ Test (copy, hardlink_to_a_replaced_first_copy_is_a_copy)
   cr_assert_eq (lst (T.root, "d/b", &st), 0);
   cr_assert_eq (st.st_nlink, 1);
 }
+
+/* A new file in a setgid directory would take the directory's group: the
+ * copy still gives it the owner it must have (0:0 from the context). */
+Test (copy, setgid_dir_owner_reset)
+{
+  if (geteuid () != 0)
+    cr_skip_test ("ownership needs root");
+  mkdirs (T.root, "sg");
+  kn_cleanup_free char *sg = kn_xasprintf ("%s/sg", T.root);
+  cr_assert_eq (chown (sg, 0, 7), 0);
+  cr_assert_eq (chmod (sg, 02775), 0);
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt", "dir"), "/sg/");
+  run_ok (&q);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "sg/a.txt", &st), 0);
+  cr_assert_eq (st.st_uid, 0);
+  cr_assert_eq (st.st_gid, 0);
+  cr_assert_eq (lst (T.root, "sg/sub/f2", &st), 0);
+  cr_assert_eq (st.st_gid, 0);
+}
+
+/* --link: names for --chown come from userdb_root (the stage), not from the
+ * empty directory the files are copied into. */
+Test (copy, chown_names_from_userdb_root)
+{
+  if (geteuid () != 0)
+    cr_skip_test ("ownership needs root");
+  kn_cleanup_free char *stage = kn_xasprintf ("%s/stage", T.top);
+  mkdir (stage, 0755);
+  put (stage, "etc/passwd", "root:x:0:0::/root:/bin/sh\nweb:x:33:34::/:/bin/sh\n", 0644);
+  put (stage, "etc/group", "root:x:0:\nwebg:x:34:\n", 0644);
+  struct kn_copy_request q = req_new (&T, SRCS ("a.txt"), "/srv/a");
+  q.chown = "web:webg";
+  q.userdb_root = stage;
+  run_ok (&q);
+  struct stat st;
+  cr_assert_eq (lst (T.root, "srv/a", &st), 0);
+  cr_assert_eq (st.st_uid, 33);
+  cr_assert_eq (st.st_gid, 34);
+  cr_assert_eq (lst (T.root, "srv", &st), 0);
+  cr_assert (S_ISDIR (st.st_mode));
+  cr_assert_eq (st.st_mode & 07777, 0755);
+  cr_assert_eq (st.st_uid, 33, "a missing parent belongs to the --chown owner");
+}
+
+/* The writers keep the last parent directory open: a directory replaced
+ * by a file in the same copy (ADD archive semantics aside, a later source
+ * turning dest/x from a directory into a file) must not leave later writes
+ * in the removed directory. */
+Test (copy, parent_cache_follows_replacements)
+{
+  put (T.ctx, "t1/x/in", "in\n", 0644);
+  put (T.ctx, "t1/y", "y\n", 0644);
+  put (T.ctx, "t2/x", "file now\n", 0644);
+  struct kn_copy_request q = req_new (&T, SRCS ("t1"), "/d/");
+  run_ok (&q);
+  cr_assert (exists (T.root, "d/x/in"));
+  /* x is a directory in the root: a file cannot replace it (BuildKit) */
+  struct kn_copy_request q2 = req_new (&T, SRCS ("t2"), "/d/");
+  struct kn_error *e = NULL;
+  cr_assert_lt (kn_copy_run (&q2, &e), 0);
+  cr_assert_not_null (strstr (e->msg, "cannot replace to directory"), "%s", e->msg);
+  kn_error_free (e);
+  kn_cleanup_free char *y = slurp (T.root, "d/y");
+  cr_assert_str_eq (y, "y\n");
+}
+
+/* A tree large enough for the worker threads (kn_copy_flush): every file
+ * written with its content, mode, owner and mtime; files already at the
+ * destination replaced, a directory in the way refused; paths recorded
+ * once each, in walk order. */
+Test (copy, many_files_through_the_pool, .timeout = 60)
+{
+  enum { N = 600 };
+  char rel[64], data[64];
+  for (int i = 0; i < N; i++)
+    {
+      snprintf (rel, sizeof rel, "big/d%d/f%03d", i % 7, i);
+      snprintf (data, sizeof data, "file %d\n", i);
+      put (T.ctx, rel, data, i % 2 ? 0640 : 0755);
+    }
+  put (T.root, "out/d3/f003", "old content that is longer\n", 0600);
+  put (T.root, "out/d4/f004", "old\n", 0644);
+  struct kn_copy_request q = req_new (&T, SRCS ("big"), "/out/");
+  struct rec r = { 0 };
+  q.record = rec_cb;
+  q.record_payload = &r;
+  q.reproducible_epoch = 1000;
+  q.chown = "12:34";
+  bool root = geteuid () == 0;
+  if (!root)
+    q.chown = NULL;
+  run_ok (&q);
+  for (int i = 0; i < N; i++)
+    {
+      snprintf (rel, sizeof rel, "out/d%d/f%03d", i % 7, i);
+      snprintf (data, sizeof data, "file %d\n", i);
+      kn_cleanup_free char *got = slurp (T.root, rel);
+      cr_assert_str_eq (got, data, "%s", rel);
+      struct stat st;
+      cr_assert_eq (lst (T.root, rel, &st), 0);
+      cr_assert_eq (st.st_mode & 07777, (mode_t)(i % 2 ? 0640 : 0755), "%s", rel);
+      cr_assert_eq (st.st_mtim.tv_sec, 1000);
+      if (root)
+        cr_assert (st.st_uid == 12 && st.st_gid == 34, "%s", rel);
+    }
+  /* 7 directories + N files, each once; "out" existed */
+  cr_assert_eq (r.n, 256, "the recorder keeps 256");
+  cr_assert_str_eq (r.v[0], "out/d0");
+  cr_assert_str_eq (r.v[1], "out/d0/f000");
+  cr_assert_str_eq (r.v[2], "out/d0/f007");
+  rec_free (&r);
+
+  /* a directory where a file goes: refused, naming it */
+  mkdirs (T.root, "out2/d5/f005");
+  struct kn_copy_request q2 = req_new (&T, SRCS ("big"), "/out2/");
+  struct kn_error *e = NULL;
+  cr_assert_lt (kn_copy_run (&q2, &e), 0);
+  cr_assert_not_null (strstr (e->msg, "/out2/d5/f005"), "%s", e->msg);
+  kn_error_free (e);
+}

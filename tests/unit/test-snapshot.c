@@ -262,3 +262,41 @@ Test (snapshot, full_reuses_hashes, .timeout = 60)
   sn->close (s);
   rm_rf (root);
 }
+
+/* full: contents are not read for a baseline, so a change that only moves
+ * ctime is what tells: an xattr set on a file (current full mode missed it
+ * before) and a chmod to the same mode are reported, a file that only got a
+ * second name is not (the new name is); an untouched file
+ * written just before the baseline (racy: hashed) and one older than the
+ * racy window (not hashed) are not. */
+Test (snapshot, full_ctime_changes, .timeout = 30)
+{
+  const struct kn_snapshotter *sn = snapshotter_of (kn_plugin_full_get_desc ());
+  kn_cleanup_free char *root = tmpdir_new (NULL);
+  write_at (root, "old", "old");
+  write_at (root, "xattr", "xattr");
+  write_at (root, "chmod", "chmod");
+  write_at (root, "linked", "linked");
+  usleep (100 * 1000);
+  write_at (root, "racy", "racy");
+  struct kn_snapshot_params p = { sizeof p, root, NULL, NULL, NULL, NULL };
+  struct kn_snapshot *s = NULL;
+  struct kn_error *err = NULL;
+  cr_assert_eq (sn->open (&s, &p, &err), 0);
+  usleep (50 * 1000);
+  kn_cleanup_free char *x = kn_xasprintf ("%s/xattr", root);
+  kn_cleanup_free char *c = kn_xasprintf ("%s/chmod", root);
+  bool have_xattr = setxattr (x, "user.kn", "1", 1, 0) == 0;
+  struct stat st;
+  cr_assert_eq (stat (c, &st), 0);
+  cr_assert_eq (chmod (c, st.st_mode & 07777), 0);
+  kn_cleanup_free char *l1 = kn_xasprintf ("%s/linked", root);
+  kn_cleanup_free char *l2 = kn_xasprintf ("%s/new-name", root);
+  cr_assert_eq (link (l1, l2), 0);
+  kn_cleanup_free char *d1 = diff_text (sn, s);
+  cr_assert_str_eq (d1, have_xattr ? "A chmod\nA new-name\nA xattr\n" : "A chmod\nA new-name\n");
+  kn_cleanup_free char *d2 = diff_text (sn, s);
+  cr_assert_str_eq (d2, "");
+  sn->close (s);
+  rm_rf (root);
+}
