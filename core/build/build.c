@@ -3,8 +3,12 @@
  * final image, local outputs, pushes, digest files. */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <time.h>
 
 #include <kaniko/log.h>
@@ -18,6 +22,7 @@
 #include "core/build/source.h"
 #include "core/build/stage.h"
 #include "core/image/json.h"
+#include "core/util/cancel.h"
 
 void
 kn_build_result_clear (struct kn_build_result *res)
@@ -27,6 +32,118 @@ kn_build_result_clear (struct kn_build_result *res)
   free (res->config_digest);
   kn_strv_free (res->pushed);
   memset (res, 0, sizeof *res);
+}
+
+void
+kn_build_doing (struct kn_bctx *c, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *s = NULL;
+  if (vasprintf (&s, fmt, ap) < 0)
+    kn_oom ();
+  va_end (ap);
+  free (c->doing);
+  c->doing = s;
+}
+
+int
+kn_build_check_cancel (struct kn_bctx *c, struct kn_error **err)
+{
+  if (!kn_cancel_requested (c->cancel))
+    return 0;
+  return kn_error_make (err, KN_ECANCELED, 0, "build cancelled during %s", c->doing ? c->doing : "start-up");
+}
+
+/* TEXT on one line, blanks squeezed, at most ~60 characters (malloc'd). */
+static char *
+short_text (const char *text)
+{
+  size_t max = 60, n = 0;
+  char *s = kn_xmalloc (max + 4);
+  const char *p = text ? text : "";
+  for (; *p && n < max; p++)
+    {
+      if (isspace ((unsigned char) *p))
+        {
+          if (n > 0 && s[n - 1] != ' ')
+            s[n++] = ' ';
+          continue;
+        }
+      s[n++] = *p;
+    }
+  while (n > 0 && s[n - 1] == ' ')
+    n--;
+  while (isspace ((unsigned char) *p))
+    p++;
+  strcpy (s + n, *p ? "..." : "");
+  return s;
+}
+
+int
+kn_build_step_begin (struct kn_bctx *c, size_t i, size_t step, const char *text, struct kn_error **err)
+{
+  kn_cleanup_free char *t = short_text (text);
+  if (c->plan && c->plan->n > 1)
+    kn_build_doing (c, "step %zu (%s) of stage %zu", step, t, i);
+  else
+    kn_build_doing (c, "step %zu (%s)", step, t);
+  return kn_build_check_cancel (c, err);
+}
+
+/* Unescape a mountinfo field (octal \040 for a space, ...) in place. */
+static void
+mountinfo_unescape (char *s)
+{
+  char *o = s;
+  for (char *p = s; *p; p++)
+    {
+      if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
+        {
+          *o++ = (char) (((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
+          p += 3;
+        }
+      else
+        *o++ = *p;
+    }
+  *o = '\0';
+}
+
+/* Detach every mount of this process's namespace below DIR (deepest first),
+ * so removing the run directory never reaches through a mount that a
+ * cancelled or failed step left behind.  Best effort. */
+static void
+detach_mounts_below (const char *dir)
+{
+  if (dir == NULL)
+    return;
+  FILE *f = fopen ("/proc/self/mountinfo", "re");
+  if (f == NULL)
+    return;
+  char **found = NULL;
+  size_t dlen = strlen (dir);
+  char *line = NULL;
+  size_t cap = 0;
+  while (getline (&line, &cap, f) > 0)
+    {
+      /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..." */
+      char *save = NULL, *tok = strtok_r (line, " ", &save);
+      for (int k = 0; tok && k < 4; k++)
+        tok = strtok_r (NULL, " ", &save);
+      if (tok == NULL)
+        continue;
+      mountinfo_unescape (tok);
+      if (strncmp (tok, dir, dlen) == 0 && tok[dlen] == '/')
+        kn_strv_push (&found, tok);
+    }
+  free (line);
+  fclose (f);
+  for (size_t k = kn_strv_len (found); k-- > 0;)
+    {
+      kn_log (KN_LOG_WARN, "Detaching %s, left mounted by the build", found[k]);
+      umount2 (found[k], MNT_DETACH);
+    }
+  kn_strv_free (found);
 }
 
 static int
@@ -107,7 +224,10 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
   kn_cleanup_free char *ctxdir = NULL;
   if ((ret = kn_kdir_subdir (c->kd, "context", &ctxdir, err)) < 0)
     return ret;
-  if ((ret = kn_build_source_load (o, c->plugins, ctxdir, c->src, err)) < 0)
+  kn_build_doing (c, "loading the build context %s", o->context);
+  if ((ret = kn_build_source_load (o, c->plugins, ctxdir, c->cancel, c->src, err)) < 0)
+    return ret;
+  if ((ret = kn_build_check_cancel (c, err)) < 0)
     return ret;
   {
     char **args = NULL;
@@ -136,8 +256,11 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
     return ret;
 
   if (!o->no_push && o->destinations.n > 0 && !o->skip_push_permission_check)
-    if ((ret = kn_build_push_check (&c->reg, err)) < 0)
-      return ret;
+    {
+      kn_build_doing (c, "the push permission check");
+      if ((ret = kn_build_push_check (&c->reg, err)) < 0)
+        return ret;
+    }
 
   c->states = kn_xcalloc (c->plan->n, sizeof *c->states);
   for (size_t i = 0; i <= c->plan->target; i++)
@@ -147,9 +270,13 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
           kn_log (KN_LOG_INFO, "Skipping unused stage %zu", i);
           continue;
         }
-      if ((ret = kn_bstage_run (c, i, err)) < 0)
+      kn_build_doing (c, "stage %zu (FROM %s)", i, c->plan->stages[i].base);
+      if ((ret = kn_build_check_cancel (c, err)) < 0 || (ret = kn_bstage_run (c, i, err)) < 0)
         return ret;
     }
+  kn_build_doing (c, "the final image");
+  if ((ret = kn_build_check_cancel (c, err)) < 0)
+    return ret;
 
   struct kn_bimage *img = &c->states[c->plan->target].img;
   for (size_t i = 0; i < o->labels.n; i++)
@@ -159,9 +286,16 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
   if ((ret = kn_bimage_assemble (img, c->kd->store, &m, err)) < 0)
     return ret;
   kn_log (KN_LOG_INFO, "Built image %s (config %s, %zu layers)", m.digest, m.config_digest, img->m.n_layers);
-  ret = kn_build_write_outputs (o, c->kd->store, &m, err);
+  kn_build_doing (c, "writing the outputs");
+  ret = kn_build_write_outputs (o, c->kd->store, &m, c->cancel, err);
   if (ret == 0 && !o->no_push && o->destinations.n > 0)
-    ret = kn_build_push (&c->reg, c->kd->store, img, &m, &res->pushed, err);
+    {
+      kn_build_doing (c, "the push");
+      ret = kn_build_push (&c->reg, c->kd->store, img, &m, &res->pushed, err);
+    }
+  /* The last point to stop: digest files are written whole or not at all. */
+  if (ret == 0)
+    ret = kn_build_check_cancel (c, err);
   if (ret == 0)
     ret = kn_build_write_digest_files (o, &m, err);
   if (ret == 0)
@@ -178,6 +312,13 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
 int
 kn_build_run (const struct kn_build_options *o, struct kn_plugins *plugins, struct kn_build_result *res,
               struct kn_error **err)
+{
+  return kn_build_run_cancellable (o, plugins, NULL, res, err);
+}
+
+int
+kn_build_run_cancellable (const struct kn_build_options *o, struct kn_plugins *plugins,
+                          const struct kn_cancel *cancel, struct kn_build_result *res, struct kn_error **err)
 {
   struct kn_kdir kd;
   struct kn_build_source src;
@@ -200,9 +341,22 @@ kn_build_run (const struct kn_build_options *o, struct kn_plugins *plugins, stru
   c.src = &src;
   c.reg.o = o;
   c.reg.plugins = plugins;
+  c.reg.cancel = cancel;
+  c.cancel = cancel;
   c.epoch = -1;
 
   ret = run (&c, res, err);
+  if (ret < 0 && kn_cancel_requested (cancel))
+    {
+      /* Whatever stopped (a killed RUN, an aborted transfer), the cause is the request. */
+      if (err && *err && strncmp ((*err)->msg, "build cancelled", 15) != 0)
+        {
+          kn_log (KN_LOG_DEBUG, "The cancelled build stopped with: %s", (*err)->msg);
+          kn_error_release (err);
+          kn_build_check_cancel (&c, err);
+        }
+      ret = -KN_ECANCELED;
+    }
 
   if (c.states)
     for (size_t i = 0; i < c.plan->n; i++)
@@ -224,6 +378,8 @@ kn_build_run (const struct kn_build_options *o, struct kn_plugins *plugins, stru
   free (c.need_root);
   kn_plan_free (c.plan);
   kn_build_source_clear (&src);
+  free (c.doing);
+  detach_mounts_below (kd.run);
   kn_kdir_close (&kd, 0);
   return ret;
 }
