@@ -246,18 +246,17 @@ build (const struct kn_build_options *o, const char *prog)
   struct kn_plugins *plugins = NULL;
   struct kn_build_result res;
   struct kn_error *err = NULL;
-  struct kn_cancel cancel = { 0 };
+  /* Static: the signal handlers keep pointing at it until the program exits. */
+  static struct kn_cancel cancel;
   memset (&res, 0, sizeof res);
   kn_cli_signals_install (&cancel);
   if (kn_cli_load_plugins (o, &plugins, &err) < 0)
-    {
-      kn_cli_signals_restore ();
-      return fail (err, prog);
-    }
+    return fail (err, prog);
   int ret = kn_cancel_requested (&cancel) ? kn_error_make (&err, KN_ECANCELED, 0, "build cancelled before it started")
                                           : kn_build_run_cancellable (o, plugins, &cancel, &res, &err);
   kn_plugins_free (plugins);
-  kn_cli_signals_restore ();
+  /* The handlers stay until the program exits: a signal arriving now still
+   * only counts (a late second one must not kill us with another status). */
   if (ret < 0 && kn_cancel_signal (&cancel))
     return cancelled (&cancel, err);
   if (ret < 0)

@@ -17,8 +17,6 @@ static const int handled[] = { SIGINT, SIGTERM, SIGHUP };
 static struct kn_cancel *sig_cancel;
 static volatile sig_atomic_t sig_count;
 static volatile sig_atomic_t sig_first;
-static struct sigaction saved[N_HANDLED];
-static int installed;
 
 static void
 on_signal (int signo)
@@ -60,29 +58,18 @@ kn_cli_signals_install (struct kn_cancel *cancel)
    * must still cancel); an ignored SIGHUP stays ignored (nohup). */
   for (size_t i = 0; i < N_HANDLED; i++)
     {
-      sigaction (handled[i], NULL, &saved[i]);
-      if (handled[i] == SIGHUP && saved[i].sa_handler == SIG_IGN)
+      struct sigaction old;
+      sigaction (handled[i], NULL, &old);
+      if (handled[i] == SIGHUP && old.sa_handler == SIG_IGN)
         continue;
       sigaction (handled[i], &sa, NULL);
     }
-  installed = 1;
   /* Unblock them in case the parent left them blocked. */
   sigset_t set;
   sigemptyset (&set);
   for (size_t i = 0; i < N_HANDLED; i++)
     sigaddset (&set, handled[i]);
   sigprocmask (SIG_UNBLOCK, &set, NULL);
-}
-
-void
-kn_cli_signals_restore (void)
-{
-  if (!installed)
-    return;
-  for (size_t i = 0; i < N_HANDLED; i++)
-    sigaction (handled[i], &saved[i], NULL);
-  installed = 0;
-  sig_cancel = NULL;
 }
 
 const char *

@@ -7,15 +7,12 @@
 
 #include "core/util/cancel.h"
 
-/* Route SIGINT, SIGTERM and SIGHUP (unless inherited as ignored, nohup) to
- * CANCEL (kept until kn_cli_signals_restore).  The first signal requests cancellation; a second
- * one prints that clean-up is under way; a third exits at once with 128 +
- * the first signal (the content store is safe against that, as against
- * SIGKILL). */
+/* Route SIGINT, SIGTERM and SIGHUP (unless inherited as ignored: nohup) to
+ * CANCEL, which must live until the process exits.  The first signal
+ * requests cancellation; a second one prints that clean-up is under way; a
+ * third exits at once with 128 + the first signal (the content store is
+ * safe against that, as against SIGKILL). */
 void kn_cli_signals_install (struct kn_cancel *cancel);
-
-/* Put back the dispositions kn_cli_signals_install replaced. */
-void kn_cli_signals_restore (void);
 
 /* "SIGINT" for SIGINT, ... ("signal N" for others; static storage). */
 const char *kn_cli_signal_name (int signo);
