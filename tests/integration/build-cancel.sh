@@ -63,13 +63,19 @@ stop() {
   kill "-$1" "$pid"
   [ $# -lt 4 ] || kill "-$4" "$pid"
   # A build that ignores the signal is killed after 20 s (status 137).
-  ( sleep 20; kill -9 "$pid" 2>/dev/null ) &
+  (
+    n=0
+    while kill -0 "$pid" 2>/dev/null; do
+      [ $n -lt 200 ] || { kill -9 "$pid"; exit 0; }
+      sleep 0.1
+      n=$((n + 1))
+    done
+  ) &
   watchdog=$!
   set +e
   wait "$pid"
   status=$?
   set -e
-  kill "$watchdog" 2>/dev/null || true
   wait "$watchdog" 2>/dev/null || true
   t1=$(date +%s%N)
   ms=$(( (t1 - t0) / 1000000 ))
