@@ -290,7 +290,7 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
   ret = kn_build_write_outputs (o, c->kd->store, &m, c->cancel, err);
   if (ret == 0 && !o->no_push && o->destinations.n > 0)
     {
-      kn_build_doing (c, "the push");
+      kn_build_doing (c, "the push to %s%s", o->destinations.v[0], o->destinations.n > 1 ? ", ..." : "");
       ret = kn_build_push (&c->reg, c->kd->store, img, &m, &res->pushed, err);
     }
   /* The last point to stop: digest files are written whole or not at all. */
