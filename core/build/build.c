@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <time.h>
 
 #include <kaniko/log.h>
@@ -89,61 +88,6 @@ kn_build_step_begin (struct kn_bctx *c, size_t i, size_t step, const char *text,
   else
     kn_build_doing (c, "step %zu (%s)", step, t);
   return kn_build_check_cancel (c, err);
-}
-
-/* Unescape a mountinfo field (octal \040 for a space, ...) in place. */
-static void
-mountinfo_unescape (char *s)
-{
-  char *o = s;
-  for (char *p = s; *p; p++)
-    {
-      if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
-        {
-          *o++ = (char) (((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
-          p += 3;
-        }
-      else
-        *o++ = *p;
-    }
-  *o = '\0';
-}
-
-/* Detach every mount of this process's namespace below DIR (deepest first),
- * so removing the run directory never reaches through a mount that a
- * cancelled or failed step left behind.  Best effort. */
-static void
-detach_mounts_below (const char *dir)
-{
-  if (dir == NULL)
-    return;
-  FILE *f = fopen ("/proc/self/mountinfo", "re");
-  if (f == NULL)
-    return;
-  char **found = NULL;
-  size_t dlen = strlen (dir);
-  char *line = NULL;
-  size_t cap = 0;
-  while (getline (&line, &cap, f) > 0)
-    {
-      /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..." */
-      char *save = NULL, *tok = strtok_r (line, " ", &save);
-      for (int k = 0; tok && k < 4; k++)
-        tok = strtok_r (NULL, " ", &save);
-      if (tok == NULL)
-        continue;
-      mountinfo_unescape (tok);
-      if (strncmp (tok, dir, dlen) == 0 && tok[dlen] == '/')
-        kn_strv_push (&found, tok);
-    }
-  free (line);
-  fclose (f);
-  for (size_t k = kn_strv_len (found); k-- > 0;)
-    {
-      kn_log (KN_LOG_WARN, "Detaching %s, left mounted by the build", found[k]);
-      umount2 (found[k], MNT_DETACH);
-    }
-  kn_strv_free (found);
 }
 
 static int
@@ -379,7 +323,6 @@ kn_build_run_cancellable (const struct kn_build_options *o, struct kn_plugins *p
   kn_plan_free (c.plan);
   kn_build_source_clear (&src);
   free (c.doing);
-  detach_mounts_below (kd.run);
   kn_kdir_close (&kd, 0);
   return ret;
 }

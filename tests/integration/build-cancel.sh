@@ -27,7 +27,7 @@ RUN --mount=type=secret,id=slow,target=/slow ["/bin/busybox", "sh", "-c", "if [ 
 COPY big.bin /big.bin
 DF
 # Incompressible, so that copying and compressing it takes a moment.
-head -c "${KN_CANCEL_BIG_MB:-160}000000" /dev/urandom > "$ctx/big.bin"
+head -c "${KN_CANCEL_BIG_MB:-100}000000" /dev/urandom > "$ctx/big.bin"
 
 # The digest of an uninterrupted build, in its own kaniko dir.
 echo no > "$tmp/slow"
@@ -171,5 +171,36 @@ fi
 stop INT 130 'step 2 (RUN'
 check_clean "SIGINT during RUN (overlay)"
 rebuild "SIGINT during RUN (overlay)" --snapshot-mode=overlay
+
+# 5. Three signals at once exit at once (129: SIGHUP is delivered first),
+# as if killed: the RUN dies with the build (its parent-death signal), and
+# the next build detaches the overlay the dead one left mounted, removes its
+# run directory, and gives the same digest.
+echo yes > "$tmp/slow"
+start 'RUN --mount=type=secret' --snapshot-mode=overlay
+i=0
+until pgrep -f "sleep 6072" > /dev/null; do
+  [ $i -lt 200 ] || fail "3 signals: the RUN never started sleeping"
+  sleep 0.05
+  i=$((i + 1))
+done
+kill -HUP "$pid"
+kill -INT "$pid"
+kill -TERM "$pid"
+set +e
+wait "$pid"
+status=$?
+set -e
+[ "$status" = 129 ] || { cat "$tmp/cancel.log"; fail "3 signals: exit status $status, want 129"; }
+sleep 0.3
+[ -z "$(pgrep -f "sleep 607[12]" || true)" ] || fail "3 signals: processes of the RUN are still running"
+rm -rf "$out" && mkdir -p "$out"
+left=$(grep -cF " $kdir/" /proc/self/mountinfo || true)
+rebuild "three signals" --snapshot-mode=overlay
+echo "3 signals: exit 129 at once; $left mount(s) left by the dead build; the next build: $(grep -o 'Detaching.*' "$tmp/log" || echo 'no detach')"
+if grep -F " $kdir/" /proc/self/mountinfo; then
+  fail "3 signals: mounts left under the kaniko dir after the next build"
+fi
+check_clean "the build after three signals"
 
 echo PASS
