@@ -168,7 +168,7 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
   kn_cleanup_free char *ctxdir = NULL;
   if ((ret = kn_kdir_subdir (c->kd, "context", &ctxdir, err)) < 0)
     return ret;
-  kn_build_doing (c, "loading the build context %s", o->context);
+  kn_build_doing (c, "the loading of the build context %s", o->context);
   if ((ret = kn_build_source_load (o, c->plugins, ctxdir, c->cancel, c->src, err)) < 0)
     return ret;
   if ((ret = kn_build_check_cancel (c, err)) < 0)
@@ -230,7 +230,7 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
   if ((ret = kn_bimage_assemble (img, c->kd->store, &m, err)) < 0)
     return ret;
   kn_log (KN_LOG_INFO, "Built image %s (config %s, %zu layers)", m.digest, m.config_digest, img->m.n_layers);
-  kn_build_doing (c, "writing the outputs");
+  kn_build_doing (c, "the writing of the outputs");
   ret = kn_build_write_outputs (o, c->kd->store, &m, c->cancel, err);
   if (ret == 0 && !o->no_push && o->destinations.n > 0)
     {
