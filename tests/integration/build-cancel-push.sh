@@ -106,6 +106,8 @@ stop() {
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   echo "SIG$1: exit $status after $ms ms: $(grep -o 'build cancelled.*' "$tmp/cancel.log" || true)"
   [ "$status" = "$2" ] || { cat "$tmp/cancel.log"; fail "SIG$1: exit status $status, want $2"; }
+  ! grep -qE 'ERROR: (Leak|Address)Sanitizer|runtime error:' "$tmp/cancel.log" \
+    || { cat "$tmp/cancel.log"; fail "SIG$1: sanitizer report"; }
   [ "$ms" -lt "${KN_CANCEL_MAX_MS:-4000}" ] || fail "SIG$1: took $ms ms to stop"
   [ "$(grep -c 'build cancelled by' "$tmp/cancel.log")" = 1 ] || { cat "$tmp/cancel.log"; fail "not one 'build cancelled by' line"; }
   grep -q "build cancelled by SIG$1 during $3" "$tmp/cancel.log" \
