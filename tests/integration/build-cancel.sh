@@ -1,8 +1,9 @@
 #!/bin/sh
 # Cancelling a build with a signal: SIGINT during a RUN whose command (and a
-# background child of it) sleeps, SIGTERM during a large COPY, SIGINT twice
-# (a second signal during the clean-up), and SIGINT during a RUN with
-# --snapshot-mode=overlay.  Each time: exit status 128 + signal within a few
+# background child of it) sleeps, SIGTERM during a large COPY, SIGHUP then
+# SIGINT (a second signal during the clean-up), SIGINT during a RUN with
+# --snapshot-mode=overlay, and three signals (immediate exit, then the next
+# build cleans up).  Each time: exit status 128 + signal within a few
 # seconds, one log line "build cancelled by SIG... during step N (...)", no
 # process of the RUN left, no mount left under the kaniko dir, no run
 # directory, no partial --oci-layout-path / --tar-path / --digest-file, every
@@ -145,12 +146,13 @@ stop TERM 143 'step 3 (COPY big.bin /big.bin)'
 check_clean "SIGTERM during COPY"
 rebuild "SIGTERM during COPY"
 
-# 3. SIGINT and SIGTERM at once (two SIGINTs sent together may merge into
-# one): the second signal arrives during the clean-up and changes nothing.
+# 3. SIGHUP and SIGINT at once (two equal signals sent together may merge
+# into one): the second arrives during the clean-up and changes nothing;
+# the status is the first one's (129).
 echo yes > "$tmp/slow"
 start 'RUN --mount=type=secret'
 sleep 0.5
-stop INT 130 'step 2 (RUN' TERM
+stop HUP 129 'step 2 (RUN' INT
 grep -q "cleaning up" "$tmp/cancel.log" || fail "the second signal was not acknowledged"
 check_clean "two SIGINTs"
 rebuild "two SIGINTs"
