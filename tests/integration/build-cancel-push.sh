@@ -7,7 +7,8 @@
 # directory; then the same build pushed directly succeeds with the digest of
 # an uninterrupted build (--reproducible).  SIGINT while the base image's
 # layer is pulled: exit 130, the content store holds only whole blobs and no
-# ingest file, and the build run again succeeds.
+# ingest file, and the build run again succeeds.  SIGTERM during `kaniko
+# warm`: exit 143, no entry and no temporary files in the cache dir.
 set -eu
 . "$(dirname "$0")/build-lib.sh"
 need busybox sha256sum python3 curl
@@ -153,5 +154,28 @@ check_store "SIGINT during pull"
 printf 'FROM %s/cancel/push:v1\nCOPY busybox /bin/busybox2\n' "$REG" > "$ctx/Dockerfile"
 kbuild --context "$ctx" --no-push || { cat "$tmp/log"; fail "build after the cancelled pull"; }
 check_store "the build after the cancelled pull"
+
+# 3. kaniko warm: SIGTERM while the base is pulled into the cache dir.
+"$KANIKO" warm --image "$RELAY/cancel/push:v1" --cache-dir "$tmp/cache" > "$tmp/warm.log" 2>&1 &
+pid=$!
+i=0
+until grep -q "Warming" "$tmp/warm.log"; do
+  [ $i -lt 200 ] || { kill -9 "$pid"; fail "warm never started"; }
+  sleep 0.05
+  i=$((i + 1))
+done
+sleep 1
+kill -TERM "$pid"
+set +e
+wait "$pid"
+status=$?
+set -e
+[ "$status" = 143 ] || { cat "$tmp/warm.log"; fail "warm: exit status $status, want 143"; }
+grep -q "kaniko warm cancelled by SIGTERM" "$tmp/warm.log" || { cat "$tmp/warm.log"; fail "warm: no cancel line"; }
+[ -z "$(ls -A "$tmp/cache" | grep -v -e '^oci-layout$' -e '^index.json$' -e '^blobs$' || true)" ] \
+  || fail "warm left temporary files: $(ls -A "$tmp/cache")"
+[ ! -e "$tmp/cache/index.json" ] || ! grep -q cancel/push "$tmp/cache/index.json" \
+  || fail "the cancelled warm added an entry"
+echo "warm: exit 143: $(grep -o 'kaniko warm cancelled.*' "$tmp/warm.log")"
 
 echo PASS
