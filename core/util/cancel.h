@@ -6,7 +6,6 @@
 #ifndef KN_CORE_UTIL_CANCEL_H
 #define KN_CORE_UTIL_CANCEL_H
 
-#include <kaniko/export.h>
 #include <kaniko/sys/plugin.h>
 
 struct kn_cancel {
@@ -17,7 +16,7 @@ struct kn_cancel {
 #define KN_CANCEL_SIGNAL_BASE 256
 
 /* Ask every holder of C to stop (async-signal-safe; NULL-safe). */
-KN_EXPORT void kn_cancel_request (struct kn_cancel *c);
+void kn_cancel_request (struct kn_cancel *c);
 
 /* Ask every holder of C to stop because of signal SIGNO (async-signal-safe:
  * one lock-free atomic, inline so a handler calls nothing; the first request

@@ -562,7 +562,8 @@ kn_snapfold (const char *upper, const char *root, char *const *ignore, size_t n_
   kn_cleanup_close int rfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (rfd < 0)
     return kn_error_make (err, KN_EIO, errno, "overlay: open %s", root);
-  struct fold_ctx c = { .upper = upper, .root = root, .ignore = ignore, .n_ignore = n_ignore, .cs = cs, .cancel = cancel };
+  struct fold_ctx c
+      = { .upper = upper, .root = root, .ignore = ignore, .n_ignore = n_ignore, .cs = cs, .cancel = cancel };
   c.cap = 4096;
   c.path = kn_xmalloc (c.cap);
   c.path[0] = '\0';
