@@ -3,6 +3,9 @@
  * final image, local outputs, pushes, digest files. */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +21,7 @@
 #include "core/build/source.h"
 #include "core/build/stage.h"
 #include "core/image/json.h"
+#include "core/util/cancel.h"
 
 void
 kn_build_result_clear (struct kn_build_result *res)
@@ -27,6 +31,63 @@ kn_build_result_clear (struct kn_build_result *res)
   free (res->config_digest);
   kn_strv_free (res->pushed);
   memset (res, 0, sizeof *res);
+}
+
+void
+kn_build_doing (struct kn_bctx *c, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *s = NULL;
+  if (vasprintf (&s, fmt, ap) < 0)
+    kn_oom ();
+  va_end (ap);
+  free (c->doing);
+  c->doing = s;
+}
+
+int
+kn_build_check_cancel (struct kn_bctx *c, struct kn_error **err)
+{
+  if (!kn_cancel_requested (c->cancel))
+    return 0;
+  return kn_error_make (err, KN_ECANCELED, 0, "build cancelled during %s", c->doing ? c->doing : "start-up");
+}
+
+/* TEXT on one line, blanks squeezed, at most ~60 characters (malloc'd). */
+static char *
+short_text (const char *text)
+{
+  size_t max = 60, n = 0;
+  char *s = kn_xmalloc (max + 4);
+  const char *p = text ? text : "";
+  for (; *p && n < max; p++)
+    {
+      if (isspace ((unsigned char) *p))
+        {
+          if (n > 0 && s[n - 1] != ' ')
+            s[n++] = ' ';
+          continue;
+        }
+      s[n++] = *p;
+    }
+  while (n > 0 && s[n - 1] == ' ')
+    n--;
+  while (isspace ((unsigned char) *p))
+    p++;
+  strcpy (s + n, *p ? "..." : "");
+  return s;
+}
+
+int
+kn_build_step_begin (struct kn_bctx *c, size_t i, size_t step, const char *text, struct kn_error **err)
+{
+  kn_cleanup_free char *t = short_text (text);
+  if (c->plan && c->plan->n > 1)
+    kn_build_doing (c, "step %zu (%s) of stage %zu", step, t, i);
+  else
+    kn_build_doing (c, "step %zu (%s)", step, t);
+  return kn_build_check_cancel (c, err);
 }
 
 static int
@@ -107,7 +168,10 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
   kn_cleanup_free char *ctxdir = NULL;
   if ((ret = kn_kdir_subdir (c->kd, "context", &ctxdir, err)) < 0)
     return ret;
-  if ((ret = kn_build_source_load (o, c->plugins, ctxdir, c->src, err)) < 0)
+  kn_build_doing (c, "the loading of the build context %s", o->context);
+  if ((ret = kn_build_source_load (o, c->plugins, ctxdir, c->cancel, c->src, err)) < 0)
+    return ret;
+  if ((ret = kn_build_check_cancel (c, err)) < 0)
     return ret;
   {
     char **args = NULL;
@@ -136,8 +200,11 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
     return ret;
 
   if (!o->no_push && o->destinations.n > 0 && !o->skip_push_permission_check)
-    if ((ret = kn_build_push_check (&c->reg, err)) < 0)
-      return ret;
+    {
+      kn_build_doing (c, "the push permission check");
+      if ((ret = kn_build_push_check (&c->reg, err)) < 0)
+        return ret;
+    }
 
   c->states = kn_xcalloc (c->plan->n, sizeof *c->states);
   for (size_t i = 0; i <= c->plan->target; i++)
@@ -147,9 +214,13 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
           kn_log (KN_LOG_INFO, "Skipping unused stage %zu", i);
           continue;
         }
-      if ((ret = kn_bstage_run (c, i, err)) < 0)
+      kn_build_doing (c, "stage %zu (FROM %s)", i, c->plan->stages[i].base);
+      if ((ret = kn_build_check_cancel (c, err)) < 0 || (ret = kn_bstage_run (c, i, err)) < 0)
         return ret;
     }
+  kn_build_doing (c, "the final image");
+  if ((ret = kn_build_check_cancel (c, err)) < 0)
+    return ret;
 
   struct kn_bimage *img = &c->states[c->plan->target].img;
   for (size_t i = 0; i < o->labels.n; i++)
@@ -159,9 +230,16 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
   if ((ret = kn_bimage_assemble (img, c->kd->store, &m, err)) < 0)
     return ret;
   kn_log (KN_LOG_INFO, "Built image %s (config %s, %zu layers)", m.digest, m.config_digest, img->m.n_layers);
-  ret = kn_build_write_outputs (o, c->kd->store, &m, err);
+  kn_build_doing (c, "the writing of the outputs");
+  ret = kn_build_write_outputs (o, c->kd->store, &m, c->cancel, err);
   if (ret == 0 && !o->no_push && o->destinations.n > 0)
-    ret = kn_build_push (&c->reg, c->kd->store, img, &m, &res->pushed, err);
+    {
+      kn_build_doing (c, "the push to %s%s", o->destinations.v[0], o->destinations.n > 1 ? ", ..." : "");
+      ret = kn_build_push (&c->reg, c->kd->store, img, &m, &res->pushed, err);
+    }
+  /* The last point to stop: digest files are written whole or not at all. */
+  if (ret == 0)
+    ret = kn_build_check_cancel (c, err);
   if (ret == 0)
     ret = kn_build_write_digest_files (o, &m, err);
   if (ret == 0)
@@ -178,6 +256,13 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
 int
 kn_build_run (const struct kn_build_options *o, struct kn_plugins *plugins, struct kn_build_result *res,
               struct kn_error **err)
+{
+  return kn_build_run_cancellable (o, plugins, NULL, res, err);
+}
+
+int
+kn_build_run_cancellable (const struct kn_build_options *o, struct kn_plugins *plugins,
+                          const struct kn_cancel *cancel, struct kn_build_result *res, struct kn_error **err)
 {
   struct kn_kdir kd;
   struct kn_build_source src;
@@ -200,9 +285,22 @@ kn_build_run (const struct kn_build_options *o, struct kn_plugins *plugins, stru
   c.src = &src;
   c.reg.o = o;
   c.reg.plugins = plugins;
+  c.reg.cancel = cancel;
+  c.cancel = cancel;
   c.epoch = -1;
 
   ret = run (&c, res, err);
+  if (ret < 0 && kn_cancel_requested (cancel))
+    {
+      /* Whatever stopped (a killed RUN, an aborted transfer), the cause is the request. */
+      if (err && *err && strncmp ((*err)->msg, "build cancelled", 15) != 0)
+        {
+          kn_log (KN_LOG_DEBUG, "The cancelled build stopped with: %s", (*err)->msg);
+          kn_error_release (err);
+          kn_build_check_cancel (&c, err);
+        }
+      ret = -KN_ECANCELED;
+    }
 
   if (c.states)
     for (size_t i = 0; i < c.plan->n; i++)
@@ -224,6 +322,7 @@ kn_build_run (const struct kn_build_options *o, struct kn_plugins *plugins, stru
   free (c.need_root);
   kn_plan_free (c.plan);
   kn_build_source_clear (&src);
+  free (c.doing);
   kn_kdir_close (&kd, 0);
   return ret;
 }

@@ -28,7 +28,29 @@ struct kn_build_result {
 KN_EXPORT int kn_build_run (const struct kn_build_options *o, struct kn_plugins *plugins, struct kn_build_result *res,
                             struct kn_error **err);
 
+/* kn_build_run, stopping early when CANCEL (may be NULL) is requested: the
+ * RUN in progress is killed with its PID namespace, transfers are aborted,
+ * the stage roots, mounts and partial outputs are removed, and the build
+ * returns -KN_ECANCELED with *ERR "build cancelled during step N (RUN ...)"
+ * (or "... while pushing D", ...).  A build that completed before noticing
+ * the request returns 0. */
+KN_EXPORT int kn_build_run_cancellable (const struct kn_build_options *o, struct kn_plugins *plugins,
+                                        const struct kn_cancel *cancel, struct kn_build_result *res,
+                                        struct kn_error **err);
+
 /* Free the members of RES and zero it. */
 KN_EXPORT void kn_build_result_clear (struct kn_build_result *res);
+
+struct kn_bctx;
+
+/* Record what build C is doing now (printf FMT), named by the cancel message. */
+void kn_build_doing (struct kn_bctx *c, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+/* -KN_ECANCELED with *ERR set when C's build was cancelled, else 0. */
+int kn_build_check_cancel (struct kn_bctx *c, struct kn_error **err);
+
+/* Start step STEP (1-based) of stage I, the instruction TEXT: record it for
+ * the cancel message and return kn_build_check_cancel's answer. */
+int kn_build_step_begin (struct kn_bctx *c, size_t i, size_t step, const char *text, struct kn_error **err);
 
 #endif

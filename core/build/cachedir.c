@@ -18,6 +18,7 @@
 #include "core/image/json.h"
 #include "core/image/mediatype.h"
 #include "core/image/oci_layout.h"
+#include "core/util/cancel.h"
 
 #define MAX_DOC (4 * 1024 * 1024)
 
@@ -210,7 +211,7 @@ warm_one (const struct kn_breg *b, struct kn_store *store, const char *dir, cons
 
 int
 kn_build_warm (const struct kn_build_options *o, struct kn_plugins *plugins, const char *const *images,
-               struct kn_error **err)
+               const struct kn_cancel *cancel, struct kn_error **err)
 {
   const char *dir = o->cache_dir;
   if (dir == NULL || *dir == '\0')
@@ -230,11 +231,23 @@ kn_build_warm (const struct kn_build_options *o, struct kn_plugins *plugins, con
       struct kn_breg b = { 0 };
       b.o = o;
       b.plugins = plugins;
+      b.cancel = cancel;
       for (size_t i = 0; images && images[i] && ret == 0; i++)
         {
+          if (kn_cancel_requested (cancel))
+            {
+              ret = kn_error_make (err, KN_ECANCELED, 0, "warm cancelled before %s", images[i]);
+              break;
+            }
           kn_log (KN_LOG_INFO, "Warming %s", images[i]);
           ret = warm_one (&b, store, dir, images[i], err);
-          if (ret < 0)
+          if (ret < 0 && kn_cancel_requested (cancel))
+            {
+              kn_log (KN_LOG_DEBUG, "The cancelled warm stopped with: %s", err && *err ? (*err)->msg : "?");
+              kn_error_release (err);
+              ret = kn_error_make (err, KN_ECANCELED, 0, "warm cancelled while pulling %s", images[i]);
+            }
+          else if (ret < 0)
             kn_error_wrap (err, "warm %s", images[i]);
         }
       kn_store_free (store);

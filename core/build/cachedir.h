@@ -31,9 +31,10 @@ int kn_cachedir_lookup (const char *dir, const struct kn_reference *ref, const s
 
 /* kaniko warm: pull each of IMAGES (NULL-terminated) for O->custom_platform
  * with O's registry settings into the cache dir O->cache_dir (an OCI layout,
- * created when missing; entries added atomically).  Returns 0, or < 0 naming
- * the image that failed. */
+ * created when missing; entries added atomically); transfers stop when
+ * CANCEL (may be NULL) is requested.  Returns 0, or < 0 naming the image
+ * that failed (-KN_ECANCELED when cancelled). */
 KN_EXPORT int kn_build_warm (const struct kn_build_options *o, struct kn_plugins *plugins, const char *const *images,
-                             struct kn_error **err);
+                             const struct kn_cancel *cancel, struct kn_error **err);
 
 #endif

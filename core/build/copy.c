@@ -114,10 +114,13 @@ copy_xattrs (void *payload, int fd, struct timespec *mtime, struct kn_error **er
 }
 
 int
-kn_copy_data (int in, int out, off_t size, char *buf, const char *name, struct kn_error **err)
+kn_copy_data (int in, int out, off_t size, char *buf, const char *name, const struct kn_cancel *cancel,
+              struct kn_error **err)
 {
   for (off_t done = 0;;)
     {
+      if (kn_cancel_requested (cancel))
+        return kn_error_make (err, KN_ECANCELED, 0, "copy %s: cancelled", name);
       ssize_t n = copy_file_range (in, NULL, out, NULL, KN_COPY_BUF_SIZE, 0);
       if (n == 0)
         return 0;
@@ -138,6 +141,8 @@ kn_copy_data (int in, int out, off_t size, char *buf, const char *name, struct k
     }
   for (;;)
     {
+      if (kn_cancel_requested (cancel))
+        return kn_error_make (err, KN_ECANCELED, 0, "copy %s: cancelled", name);
       ssize_t n = read (in, buf, KN_COPY_BUF_SIZE);
       if (n == 0)
         return 0;
@@ -170,7 +175,7 @@ fill_from_src (void *payload, int fd, struct timespec *mtime, struct kn_error **
   s->in = openat (c->src_rootfd, s->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (s->in < 0)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "open %s", s->src);
-  return kn_copy_data (s->in, fd, s->size, c->buf, s->src, err);
+  return kn_copy_data (s->in, fd, s->size, c->buf, s->src, c->req->cancel, err);
 }
 
 int

@@ -124,8 +124,10 @@ int kn_copy_write_node (struct kn_copy_ctx *c, const char *path, mode_t mode, de
                         struct timespec mtime, struct kn_error **err);
 
 /* Copy the data of IN (SIZE bytes listed) into OUT: copy_file_range, else
- * read/write through BUF (KN_COPY_BUF_SIZE).  NAME for messages. */
-int kn_copy_data (int in, int out, off_t size, char *buf, const char *name, struct kn_error **err);
+ * read/write through BUF (KN_COPY_BUF_SIZE), stopping with KN_ECANCELED
+ * between chunks once CANCEL is requested.  NAME for messages. */
+int kn_copy_data (int in, int out, off_t size, char *buf, const char *name, const struct kn_cancel *cancel,
+                  struct kn_error **err);
 
 /* Copy the extended attributes of IN to OUT (failures ignored, like BuildKit). */
 void kn_copy_fd_xattrs (int in, int out);

@@ -130,7 +130,7 @@ write_job (size_t i, void **state, void *payload, struct kn_error **err)
     return kn_error_make (err, kn_error_code_from_errno (errno), errno, "create /%s", j->dst);
   kn_cleanup_close int in = openat (c->src_rootfd, j->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   int r = in < 0 ? kn_error_make (err, kn_error_code_from_errno (errno), errno, "open %s", j->src)
-                 : kn_copy_data (in, out, j->size, w->buf, j->src, err);
+                 : kn_copy_data (in, out, j->size, w->buf, j->src, c->req->cancel, err);
   if (r < 0)
     {
       unlinkat (dfd, base, 0);

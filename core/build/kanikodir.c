@@ -5,13 +5,17 @@
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <kaniko/log.h>
 #include <kaniko/sys/util.h>
 
 #include "core/build/kanikodir.h"
+#include "core/image/json.h"
 
 int
 kn_kdir_mkdir_p (const char *path, unsigned mode, struct kn_error **err)
@@ -74,6 +78,58 @@ kn_kdir_rm_rf (const char *path, struct kn_error **err)
   return 0;
 }
 
+/* Unescape a mountinfo field (octal \040 for a space, ...) in place. */
+static void
+mountinfo_unescape (char *s)
+{
+  char *o = s;
+  for (char *p = s; *p; p++)
+    {
+      if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
+        {
+          *o++ = (char) (((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
+          p += 3;
+        }
+      else
+        *o++ = *p;
+    }
+  *o = '\0';
+}
+
+void
+kn_kdir_detach_mounts (const char *dir)
+{
+  if (dir == NULL)
+    return;
+  FILE *f = fopen ("/proc/self/mountinfo", "re");
+  if (f == NULL)
+    return;
+  char **found = NULL;
+  size_t dlen = strlen (dir);
+  char *line = NULL;
+  size_t cap = 0;
+  while (getline (&line, &cap, f) > 0)
+    {
+      /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..." */
+      char *save = NULL, *tok = strtok_r (line, " ", &save);
+      for (int k = 0; tok && k < 4; k++)
+        tok = strtok_r (NULL, " ", &save);
+      if (tok == NULL)
+        continue;
+      mountinfo_unescape (tok);
+      if (strncmp (tok, dir, dlen) == 0 && tok[dlen] == '/')
+        kn_strv_push (&found, tok);
+    }
+  free (line);
+  fclose (f);
+  for (size_t k = kn_strv_len (found); k-- > 0;)
+    {
+      kn_log (KN_LOG_WARN, "Detaching %s, left mounted by a build", found[k]);
+      umount2 (found[k], MNT_DETACH);
+    }
+  kn_strv_free (found);
+}
+
 /* Remove the run directories of builds whose process is gone (killed). */
 static void
 remove_stale (const char *builds)
@@ -89,6 +145,7 @@ remove_stale (const char *builds)
         continue;
       kn_cleanup_free char *path = kn_xasprintf ("%s/%s", builds, e->d_name);
       struct kn_error *err = NULL;
+      kn_kdir_detach_mounts (path);
       kn_kdir_rm_rf (path, &err);
       kn_error_free (err);
     }
@@ -123,6 +180,7 @@ kn_kdir_close (struct kn_kdir *k, int keep)
   if (k->run && !keep)
     {
       struct kn_error *e = NULL;
+      kn_kdir_detach_mounts (k->run);
       kn_kdir_rm_rf (k->run, &e);
       kn_error_free (e);
     }

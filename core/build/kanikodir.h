@@ -35,6 +35,12 @@ int kn_kdir_subdir (struct kn_kdir *k, const char *name, char **out, struct kn_e
  * a missing PATH is fine.  Returns 0 or < 0. */
 int kn_kdir_rm_rf (const char *path, struct kn_error **err);
 
+/* Detach (lazily) every mount of this process's mount namespace below DIR,
+ * deepest first, with a warning each: a run directory is removed only once
+ * nothing is mounted in it (a cancelled step, or a killed build's overlay).
+ * Best effort. */
+void kn_kdir_detach_mounts (const char *dir);
+
 /* mkdir -p PATH with MODE.  Returns 0 or < 0. */
 int kn_kdir_mkdir_p (const char *path, unsigned mode, struct kn_error **err);
 

@@ -1,10 +1,14 @@
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <kaniko/log.h>
 #include <kaniko/sys/util.h>
 
+#include "core/build/kanikodir.h"
 #include "core/build/output.h"
 #include "core/image/docker_archive.h"
 #include "core/image/manifest.h"
@@ -12,16 +16,72 @@
 #include "core/image/oci_layout.h"
 #include "core/image/outputs.h"
 #include "core/image/reference.h"
+#include "core/util/cancel.h"
+
+/* Blob readers that stop with KN_ECANCELED once the build is cancelled. */
+struct cancel_provider {
+  struct kn_blob_provider inner;
+  const struct kn_cancel *cancel;
+};
+
+struct cancel_reader {
+  struct kn_reader base;
+  struct kn_reader *inner;
+  const struct kn_cancel *cancel;
+  const char *what;
+};
+
+static ssize_t
+cancel_read (struct kn_reader *r, void *buf, size_t len, struct kn_error **err)
+{
+  struct cancel_reader *cr = (struct cancel_reader *) r;
+  if (kn_cancel_requested (cr->cancel))
+    return kn_error_make (err, KN_ECANCELED, 0, "copy of %s: cancelled", cr->what);
+  return kn_reader_read (cr->inner, buf, len, err);
+}
+
+static void
+cancel_free (struct kn_reader *r)
+{
+  struct cancel_reader *cr = (struct cancel_reader *) r;
+  kn_reader_free (cr->inner);
+  free ((char *) cr->what);
+  free (cr);
+}
+
+static int
+cancel_open (void *payload, const char *digest, struct kn_reader **out, struct kn_error **err)
+{
+  struct cancel_provider *p = payload;
+  if (kn_cancel_requested (p->cancel))
+    return kn_error_make (err, KN_ECANCELED, 0, "copy of %s: cancelled", digest);
+  struct kn_reader *in = NULL;
+  int ret = p->inner.open (p->inner.payload, digest, &in, err);
+  if (ret < 0)
+    return ret;
+  struct cancel_reader *cr = kn_xcalloc (1, sizeof *cr);
+  cr->base.read = cancel_read;
+  cr->base.free = cancel_free;
+  cr->inner = in;
+  cr->cancel = p->cancel;
+  cr->what = kn_xstrdup (digest);
+  *out = &cr->base;
+  return 0;
+}
 
 int
 kn_build_write_outputs (const struct kn_build_options *o, struct kn_store *store, const struct kn_bmanifest *m,
-                        struct kn_error **err)
+                        const struct kn_cancel *cancel, struct kn_error **err)
 {
-  struct kn_blob_provider blobs;
+  struct cancel_provider cp;
+  struct kn_blob_provider blobs = { cancel_open, &cp };
   int ret;
-  kn_build_store_provider (store, &blobs);
+  kn_build_store_provider (store, &cp.inner);
+  cp.cancel = cancel;
   if (o->oci_layout_path && *o->oci_layout_path)
     {
+      struct stat st;
+      int existed = lstat (o->oci_layout_path, &st) == 0 || errno != ENOENT;
       /* Named after the first destination's tag, so `skopeo inspect oci:DIR:TAG` finds it. */
       kn_cleanup_free char *ref_name = NULL;
       if (o->destinations.n == 0)
@@ -65,7 +125,15 @@ kn_build_write_outputs (const struct kn_build_options *o, struct kn_store *store
         }
       ret = kn_oci_layout_add (o->oci_layout_path, mt, data, len, ref_name, &blobs, err);
       if (ret < 0)
-        return kn_error_wrap (err, "--oci-layout-path %s", o->oci_layout_path);
+        {
+          /* A layout this build started holds no image: remove it.  One
+           * that existed keeps its entries (every file there is atomic). */
+          struct kn_error *e = NULL;
+          if (!existed && kn_kdir_rm_rf (o->oci_layout_path, &e) < 0)
+            kn_log (KN_LOG_WARN, "%s", e->msg);
+          kn_error_free (e);
+          return kn_error_wrap (err, "--oci-layout-path %s", o->oci_layout_path);
+        }
       kn_log (KN_LOG_INFO, "Wrote %s to OCI layout %s", dg, o->oci_layout_path);
     }
   if (o->tar_path && *o->tar_path)

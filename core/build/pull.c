@@ -12,6 +12,7 @@
 #include "core/image/index.h"
 #include "core/image/mediatype.h"
 #include "core/image/platform.h"
+#include "core/util/cancel.h"
 
 #define MAX_DOC (4 * 1024 * 1024)
 
@@ -49,7 +50,8 @@ fetch_blob (const struct kn_breg *b, struct kn_repo *r, struct kn_store *store, 
         {
           kn_log (KN_LOG_WARN, "Retrying download of %s (%d/%d)", digest, a, attempts - 1);
           kn_error_release (err);
-          sleep (1);
+          if (kn_cancel_sleep (b->cancel, 1000))
+            return kn_error_make (err, KN_ECANCELED, 0, "blob %s: cancelled", digest);
         }
       ret = kn_store_ingest_begin (store, &w, err);
       if (ret < 0)
@@ -58,7 +60,7 @@ fetch_blob (const struct kn_breg *b, struct kn_repo *r, struct kn_store *store, 
       if (ret == 0)
         ret = kn_store_ingest_commit (w, digest, NULL, NULL, err);
       kn_writer_free (w);
-      if (ret == 0 || ret == -KN_ENOTFOUND || ret == -KN_EAUTH)
+      if (ret == 0 || ret == -KN_ENOTFOUND || ret == -KN_EAUTH || kn_cancel_requested (b->cancel))
         break;
     }
   if (ret < 0)
@@ -296,7 +298,7 @@ kn_build_pull_info (const struct kn_breg *b, struct kn_store *store, const char 
       if (info)
         kn_pull_info_clear (info);
       ret = pull_from (b, store, &c[i], &iref.ref, &want, out, info, err);
-      if (ret == 0)
+      if (ret == 0 || kn_cancel_requested (b->cancel))
         break;
       if (i + 1 < n)
         {

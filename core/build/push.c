@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <time.h>
 
 #include <kaniko/log.h>
 #include <kaniko/sys/util.h>
@@ -11,6 +10,7 @@
 #include "core/image/json.h"
 #include "core/image/mediatype.h"
 #include "core/image/reference.h"
+#include "core/util/cancel.h"
 
 static int
 parse_dest (const char *d, struct kn_reference *r, struct kn_error **err)
@@ -132,13 +132,6 @@ push_one (const struct kn_breg *b, struct kn_store *store, const struct kn_bimag
   return ret;
 }
 
-static void
-sleep_ms (long ms)
-{
-  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-  nanosleep (&ts, NULL);
-}
-
 int
 kn_build_push (const struct kn_breg *b, struct kn_store *store, const struct kn_bimage *img,
                const struct kn_bmanifest *m, char ***pushed, struct kn_error **err)
@@ -160,14 +153,19 @@ kn_build_push (const struct kn_breg *b, struct kn_store *store, const struct kn_
               kn_log (KN_LOG_WARN, "Pushing %s failed: %s; retrying in %ld ms (%d/%d)", d, (*err)->msg, delay, a,
                       attempts - 1);
               kn_error_release (err);
-              sleep_ms (delay);
+              if (kn_cancel_sleep (b->cancel, delay))
+                {
+                  ret = kn_error_make (err, KN_ECANCELED, 0, "cancelled while waiting to retry");
+                  break;
+                }
               double next = (double) delay * (o->push_retry_backoff_multiplier > 0 ? o->push_retry_backoff_multiplier : 2.0);
               delay = (long) next;
               if (o->push_retry_max_delay_ms > 0 && delay > o->push_retry_max_delay_ms)
                 delay = o->push_retry_max_delay_ms;
             }
           ret = push_one (b, store, img, m, &r, err);
-          if (ret == 0 || ret == -KN_EAUTH || ret == -KN_EPERM || ret == -KN_EINVAL)
+          if (ret == 0 || ret == -KN_EAUTH || ret == -KN_EPERM || ret == -KN_EINVAL || ret == -KN_ECANCELED
+              || kn_cancel_requested (b->cancel))
             break;
         }
       if (ret == -KN_EEXIST && o->push_ignore_immutable_tag_errors)

@@ -85,6 +85,7 @@ kn_breg_open (const struct kn_breg *b, const char *location, const char *reposit
                                    : (o->image_download_retry > 0 ? o->image_download_retry : 0));
   p.get_credential = get_credential;
   p.credential_payload = (void *) b;
+  p.cancel = b->cancel;
   const struct kn_plugin_info *owner = kn_plugins_owner (b->plugins, reg);
   p.config = owner ? owner->config : NULL;
   ret = reg->open (out, &p, err);

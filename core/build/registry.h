@@ -18,6 +18,7 @@
 struct kn_breg {
   const struct kn_build_options *o;
   struct kn_plugins *plugins;
+  const struct kn_cancel *cancel; /* passed to every repository (may be NULL) */
 };
 
 /* One place to pull a repository from. */

@@ -13,10 +13,12 @@
 #include <kaniko/sys/runner.h>
 #include <kaniko/sys/util.h>
 
+#include "core/build/build.h"
 #include "core/build/run.h"
 #include "core/build/userdb.h"
 #include "core/image/json.h"
 #include "core/layer/changeset.h"
+#include "core/util/cancel.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -59,6 +61,7 @@ open_snapshot (struct kn_bctx *c, size_t i, struct kn_bstage_state *ss, struct k
   p.ignore = (const char *const *) ignore;
   const struct kn_plugin_info *owner = kn_plugins_owner (c->plugins, snap);
   p.config = owner ? owner->config : NULL;
+  p.cancel = c->cancel;
   ret = snap->open (&ss->snap, &p, err);
   if (ret < 0)
     return kn_error_wrap (err, "snapshotter %s", mode);
@@ -481,6 +484,7 @@ kn_brun (struct kn_bctx *c, size_t i, const struct kn_df_instruction *ins, size_
       spec.stderr_fd = 2;
       const struct kn_plugin_info *owner = kn_plugins_owner (c->plugins, runner);
       spec.config = owner ? owner->config : NULL;
+      spec.cancel = c->cancel;
       ret = runner->run (&spec, &status, err);
       if (ret < 0)
         kn_error_wrap (err, "RUN step %zu (%s:%d)", step, file, ins->start_line);
@@ -506,6 +510,11 @@ kn_brun (struct kn_bctx *c, size_t i, const struct kn_df_instruction *ins, size_
         ret = kn_error_make (err, KN_EINVAL, 0, "RUN step %zu (%s:%d) failed: exit status %d", step, file,
                              ins->start_line, WEXITSTATUS (status));
     }
+
+  /* A cancelled build takes no snapshot: the session is closed (overlay:
+   * unmounted, its upper directory emptied) with the stage. */
+  if (kn_cancel_requested (c->cancel))
+    return ret < 0 ? ret : kn_build_check_cancel (c, err);
 
   /* The snapshot, even after a failure (the session must move on). */
   struct kn_changeset *cs = kn_changeset_new ();

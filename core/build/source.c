@@ -20,7 +20,7 @@ is_file (const char *p)
 
 int
 kn_build_source_load (const struct kn_build_options *o, struct kn_plugins *plugins, const char *work_dir,
-                      struct kn_build_source *s, struct kn_error **err)
+                      const struct kn_cancel *cancel, struct kn_build_source *s, struct kn_error **err)
 {
   const struct kn_context_source *src = NULL;
   const char *location = NULL;
@@ -37,6 +37,7 @@ kn_build_source_load (const struct kn_build_options *o, struct kn_plugins *plugi
   req.work_dir = work_dir;
   req.sub_path = o->context_sub_path && *o->context_sub_path ? o->context_sub_path : NULL;
   req.config = kn_plugins_config (plugins, src->name);
+  req.cancel = cancel;
   ret = src->fetch (&req, &s->context_dir, err);
   if (ret < 0)
     return ret;

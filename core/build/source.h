@@ -21,11 +21,12 @@ struct kn_build_source {
   char escape;                           /* the escape directive ('\\' or '`') */
 };
 
-/* Fetch the context of O into WORK_DIR (an empty directory) through PLUGINS,
- * read and parse the Dockerfile and load the ignore file into *S.  Returns 0
- * or < 0 (the Dockerfile's errors carry "file:line"). */
+/* Fetch the context of O into WORK_DIR (an empty directory) through PLUGINS
+ * (the context source polls CANCEL, may be NULL), read and parse the
+ * Dockerfile and load the ignore file into *S.  Returns 0 or < 0 (the
+ * Dockerfile's errors carry "file:line"). */
 int kn_build_source_load (const struct kn_build_options *o, struct kn_plugins *plugins, const char *work_dir,
-                          struct kn_build_source *s, struct kn_error **err);
+                          const struct kn_cancel *cancel, struct kn_build_source *s, struct kn_error **err);
 
 /* Free the members of S. */
 void kn_build_source_clear (struct kn_build_source *s);

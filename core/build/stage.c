@@ -9,6 +9,7 @@
 #include <kaniko/log.h>
 #include <kaniko/sys/util.h>
 
+#include "core/build/build.h"
 #include "core/build/copy.h"
 #include "core/build/pull.h"
 #include "core/build/run.h"
@@ -59,6 +60,7 @@ write_layer (struct kn_bctx *c, const char *root, struct kn_changeset *cs, struc
   opts.compress_opts = &c->copts;
   opts.reproducible = c->epoch >= 0;
   opts.epoch = c->epoch >= 0 ? c->epoch : 0;
+  opts.cancel = c->cancel;
   if (geteuid () != 0)
     {
       /* Rootless: what the invoking user owns was root's inside the build. */
@@ -121,6 +123,7 @@ kn_bstage_add_link_layer (struct kn_bctx *c, struct kn_bstage_state *ss, const c
   if (ret < 0)
     return ret;
   struct kn_layer_apply_opts ao = KN_LAYER_APPLY_OPTS_INIT;
+  ao.cancel = c->cancel;
   if ((ret = kn_layer_apply_blob (c->kd->store, info.digest, ss->root, &ao, NULL, err)) < 0)
     return ret;
   if (c->o->single_snapshot)
@@ -178,6 +181,7 @@ apply_layers (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_error **e
       if (kn_mt_is_foreign (l->media_type) && !kn_store_has (c->kd->store, l->digest))
         continue;
       struct kn_layer_apply_opts ao = KN_LAYER_APPLY_OPTS_INIT;
+      ao.cancel = c->cancel;
       int ret = kn_layer_apply_blob (c->kd->store, l->digest, ss->root, &ao, NULL, err);
       if (ret < 0)
         return ret;
@@ -284,6 +288,7 @@ copy:;
   req.reproducible_epoch = -1;
   req.record = record_path;
   req.record_payload = cs;
+  req.cancel = c->cancel;
   ret = kn_copy_run (&req, err);
   if (ret == 0 && scratch)
     ret = kn_bstage_add_link_layer (c, ss, scratch, cs, ins->original, err);
@@ -383,7 +388,9 @@ exec_one (struct kn_bctx *c, size_t i, struct kn_bstage_state *ss, const struct 
 {
   const char *file = c->src->dockerfile_name;
   struct kn_df_instruction *ins = NULL;
-  int ret = 0;
+  int ret = kn_build_step_begin (c, i, step, raw->original, err);
+  if (ret < 0)
+    return ret;
   kn_log (KN_LOG_INFO, "%s", raw->original);
   if (raw->kind == KN_DF_ARG)
     {

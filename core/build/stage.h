@@ -50,6 +50,8 @@ struct kn_bctx {
   struct kn_bstage_state *images;     /* images named by COPY --from / --mount from= (unpacked) */
   char **image_names;                 /* their references, parallel to IMAGES */
   size_t n_images;
+  const struct kn_cancel *cancel;     /* SIGINT/SIGTERM/SIGHUP (may be NULL) */
+  char *doing;                        /* what the build does now, for the cancel message */
 };
 
 /* The root of image NAME (COPY --from=NAME that names no stage), pulled for

@@ -22,6 +22,7 @@
 #include "core/cli/builtin-plugins.h"
 #include "core/cli/commands.h"
 #include "core/cli/options.h"
+#include "core/cli/signals.h"
 
 static bool
 user_set (const struct kn_cli_parse_info *info, const char *name)
@@ -224,17 +225,40 @@ kn_cli_load_plugins (const struct kn_build_options *o, struct kn_plugins **out, 
   return 0;
 }
 
+/* The one line a cancelled build prints; exit status 128 + the signal. */
+static int
+cancelled (const struct kn_cancel *cancel, struct kn_error *err)
+{
+  int sig = kn_cancel_signal (cancel);
+  const char *msg = err ? err->msg : "build cancelled";
+  static const char prefix[] = "build cancelled";
+  if (strncmp (msg, prefix, sizeof prefix - 1) == 0)
+    kn_log (KN_LOG_ERROR, "build cancelled by %s%s", kn_cli_signal_name (sig), msg + sizeof prefix - 1);
+  else
+    kn_log (KN_LOG_ERROR, "build cancelled by %s: %s", kn_cli_signal_name (sig), msg);
+  kn_error_free (err);
+  return 128 + sig;
+}
+
 static int
 build (const struct kn_build_options *o, const char *prog)
 {
   struct kn_plugins *plugins = NULL;
   struct kn_build_result res;
   struct kn_error *err = NULL;
+  /* Static: the signal handlers keep pointing at it until the program exits. */
+  static struct kn_cancel cancel;
   memset (&res, 0, sizeof res);
+  kn_cli_signals_install (&cancel);
   if (kn_cli_load_plugins (o, &plugins, &err) < 0)
     return fail (err, prog);
-  int ret = kn_build_run (o, plugins, &res, &err);
+  int ret = kn_cancel_requested (&cancel) ? kn_error_make (&err, KN_ECANCELED, 0, "build cancelled before it started")
+                                          : kn_build_run_cancellable (o, plugins, &cancel, &res, &err);
   kn_plugins_free (plugins);
+  /* The handlers stay until the program exits: a signal arriving now still
+   * only counts (a late second one must not kill us with another status). */
+  if (ret < 0 && kn_cancel_signal (&cancel))
+    return cancelled (&cancel, err);
   if (ret < 0)
     {
       /* A build that fails exits 1 like kaniko (2 is for usage errors). */

@@ -14,6 +14,7 @@
 #include "core/build/cachedir.h"
 #include "core/cli/commands.h"
 #include "core/cli/options.h"
+#include "core/cli/signals.h"
 
 static void
 warm_usage (FILE *f)
@@ -115,13 +116,27 @@ kn_cmd_warm (int argc, char **argv)
       free (o.custom_platform);
       o.custom_platform = kn_cli_host_platform ();
     }
+  /* SIGINT/SIGTERM/SIGHUP stop the pulls; exit 128 + the signal. */
+  static struct kn_cancel cancel;
+  kn_cli_signals_install (&cancel);
   if (kn_cli_load_plugins (&o, &plugins, &err) < 0)
     {
       status = fail (err, kn_cli_exit_status (err->code));
       goto out;
     }
-  if (kn_build_warm (&o, plugins, (const char *const *) images, &err) < 0)
-    status = fail (err, 1);
+  if (kn_build_warm (&o, plugins, (const char *const *) images, &cancel, &err) < 0)
+    {
+      int sig = kn_cancel_signal (&cancel);
+      if (sig)
+        {
+          const char *m = strncmp (err->msg, "warm cancelled", 14) == 0 ? err->msg + 14 : "";
+          kn_log (KN_LOG_ERROR, "kaniko warm cancelled by %s%s", kn_cli_signal_name (sig), m);
+          kn_error_free (err);
+          status = 128 + sig;
+        }
+      else
+        status = fail (err, 1);
+    }
   kn_plugins_free (plugins);
 
 out:

@@ -628,6 +628,16 @@ attempt (struct kn_docker_http *h, const struct kn_docker_req *rq, const char *u
   curl_slist_free_all (hdrs);
   kn_reader_free (x.body);
   curl_easy_cleanup (c);
+  if (ret < 0)
+    {
+      /* A failed attempt (aborted, cancelled, cut off) keeps only what a
+       * resume needs: callers do not clear the headers of a failure. */
+      uint64_t sink_bytes = resp->sink_bytes;
+      int transient = resp->transient;
+      kn_docker_resp_clear (resp);
+      resp->sink_bytes = sink_bytes;
+      resp->transient = transient;
+    }
   return ret;
 }
 
@@ -682,7 +692,10 @@ kn_docker_http_do (struct kn_docker_http *h, const struct kn_docker_req *rq, str
           auth_retried = 1;
           ret = kn_docker_auth_challenge (h->auth, h, resp->www_authenticate, rq->scope, err);
           if (ret < 0)
-            return ret;
+            {
+              kn_docker_resp_clear (resp);
+              return ret;
+            }
           if (ret > 0)
             continue;
           return 0;
@@ -704,7 +717,10 @@ kn_docker_http_do (struct kn_docker_http *h, const struct kn_docker_req *rq, str
       tries++;
       ret = sleep_ms (h, wait_ms, err);
       if (ret < 0)
-        return ret;
+        {
+          kn_docker_resp_clear (resp);
+          return ret;
+        }
     }
 }
 

@@ -26,7 +26,18 @@ struct fold_ctx {
   struct kn_changeset *cs;
   char *path; /* root-relative path of the entry at hand */
   size_t cap;
+  const struct kn_cancel *cancel;
+  unsigned long visited;
 };
+
+/* Every 256 entries, -KN_ECANCELED when the fold was asked to stop. */
+static int
+fold_cancelled (struct fold_ctx *c, struct kn_error **err)
+{
+  if ((++c->visited & 255) == 0 && kn_cancel_requested (c->cancel))
+    return kn_error_make (err, KN_ECANCELED, 0, "overlay: fold of %s cancelled", c->upper);
+  return 0;
+}
 
 /* The names in DIRFD (without "." and ".."), a NULL-terminated vector. */
 static int
@@ -414,6 +425,8 @@ prepare_tree (struct fold_ctx *c, int ufd, size_t plen, struct kn_error **err)
     return kn_error_wrap (err, "%s/%s", c->upper, c->path);
   for (size_t i = 0; names[i]; i++)
     {
+      if ((rc = fold_cancelled (c, err)) < 0)
+        return rc;
       ctx_set_path (c, plen, names[i]);
       size_t nlen = strlen (c->path);
       struct stat st;
@@ -455,6 +468,8 @@ fold_dir (struct fold_ctx *c, int ufd, int rfd, size_t plen, struct kn_error **e
   for (size_t i = 0; names[i]; i++)
     {
       const char *name = names[i];
+      if ((rc = fold_cancelled (c, err)) < 0)
+        return rc;
       ctx_set_path (c, plen, name);
       size_t nlen = strlen (c->path);
       struct stat ust, rst;
@@ -539,7 +554,7 @@ fold_dir (struct fold_ctx *c, int ufd, int rfd, size_t plen, struct kn_error **e
 
 int
 kn_snapfold (const char *upper, const char *root, char *const *ignore, size_t n_ignore, struct kn_changeset *cs,
-             struct kn_error **err)
+             const struct kn_cancel *cancel, struct kn_error **err)
 {
   kn_cleanup_close int ufd = open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (ufd < 0)
@@ -547,7 +562,8 @@ kn_snapfold (const char *upper, const char *root, char *const *ignore, size_t n_
   kn_cleanup_close int rfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (rfd < 0)
     return kn_error_make (err, KN_EIO, errno, "overlay: open %s", root);
-  struct fold_ctx c = { .upper = upper, .root = root, .ignore = ignore, .n_ignore = n_ignore, .cs = cs };
+  struct fold_ctx c
+      = { .upper = upper, .root = root, .ignore = ignore, .n_ignore = n_ignore, .cs = cs, .cancel = cancel };
   c.cap = 4096;
   c.path = kn_xmalloc (c.cap);
   c.path[0] = '\0';

@@ -15,9 +15,11 @@
 /* Move the content of UPPER into ROOT, applying whiteouts, and add the
  * changes to CS (ignored paths, N_IGNORE cleaned entries of IGNORE, are
  * folded but never reported).  UPPER is left empty or with emptied
- * directories.  Returns 0 or < 0 with *err naming the entry. */
+ * directories.  Stops with KN_ECANCELED when CANCEL (may be NULL) is
+ * requested (ROOT is then partly folded: the build is being abandoned).
+ * Returns 0 or < 0 with *err naming the entry. */
 int kn_snapfold (const char *upper, const char *root, char *const *ignore, size_t n_ignore, struct kn_changeset *cs,
-                 struct kn_error **err);
+                 const struct kn_cancel *cancel, struct kn_error **err);
 
 /* Remove NAME of DIRFD and, for a directory, everything below it (not
  * following symlinks); a missing NAME is fine.  Returns 0 or < 0. */

@@ -46,6 +46,7 @@ struct ovl_session {
   size_t n_ignore;
   struct kn_snap_pathlist recorded; /* cleaned paths given to record() */
   int mounted;
+  const struct kn_cancel *cancel; /* polled while folding (may be NULL) */
 };
 
 static const struct kn_snapshotter overlay_snapshotter;
@@ -230,6 +231,7 @@ ovl_open (struct kn_snapshot **out, const struct kn_snapshot_params *p, struct k
   s->work = kn_xasprintf ("%s/work", s->dir);
   s->merged = kn_xasprintf ("%s/merged", s->dir);
   s->ignore = kn_snap_ignore_new (p->ignore, &s->n_ignore);
+  s->cancel = p->cancel;
 
   const char *fb = kn_plugin_config_get (p->config, "fallback");
   int rc;
@@ -277,7 +279,7 @@ ovl_begin (struct kn_snapshot *base, char **exec_root, struct kn_error **err)
     {
       /* Nothing is pending in the upper directory (diff emptied it, or it
        * is still there for a later mount): walk from here on. */
-      struct kn_snapshot_params p = { sizeof p, s->root, NULL, (const char *const *) s->ignore, NULL, NULL };
+      struct kn_snapshot_params p = { sizeof p, s->root, NULL, (const char *const *) s->ignore, NULL, s->cancel };
       kn_log (KN_LOG_WARN, "overlay: %s; snapshotting %s by walking it (full) instead", e->msg, s->root);
       kn_error_free (e);
       if (kn_snapwalk_open (&s->walker, &p, KN_SNAPWALK_FULL, err) < 0)
@@ -312,7 +314,7 @@ ovl_diff (struct kn_snapshot *base, struct kn_changeset *cs, struct kn_error **e
   int rc = ovl_umount (s, err);
   if (rc < 0)
     return rc;
-  rc = kn_snapfold (s->upper, s->root, s->ignore, s->n_ignore, cs, err);
+  rc = kn_snapfold (s->upper, s->root, s->ignore, s->n_ignore, cs, s->cancel, err);
   if (rc < 0)
     return rc;
   rc = kn_snapfold_empty (s->upper, err);

@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 
 #include "core/plugin/plugins.h"
+#include "core/util/cancel.h"
 #include "tests/unit/test-snapshot-util.h"
 
 static const char *const ignore_list[] = { "ign", NULL };
@@ -223,6 +224,54 @@ Test (overlay, scenario_cross_filesystem)
   if (stat ("/dev/shm", &a) != 0 || stat (tmp, &b) != 0 || a.st_dev == b.st_dev)
     cr_skip_test ("no second filesystem (/dev/shm) to put the state directory on");
   run_overlay ("/dev/shm", 0);
+}
+
+/* A cancelled build stops the fold of a large upper directory; close still
+ * unmounts and removes the overlay's directories. */
+Test (overlay, cancel_stops_the_fold)
+{
+  require_root ();
+  const struct kn_snapshotter *sn = snapshotter_of (kn_plugin_overlay_get_desc ());
+  kn_cleanup_free char *root = tmpdir_new (NULL);
+  kn_cleanup_free char *state = tmpdir_new (NULL);
+  struct kn_cancel cancel = { 0 };
+  struct kn_snapshot_params p = { sizeof p, root, state, NULL, NULL, &cancel };
+  struct kn_snapshot *s = NULL;
+  struct kn_error *err = NULL;
+  cr_assert_eq (sn->open (&s, &p, &err), 0, "open: %s", err ? err->msg : "?");
+  char *exec_root = NULL;
+  cr_assert_eq (sn->begin (s, &exec_root, &err), 0, "begin: %s", err ? err->msg : "?");
+  cr_assert_not_null (exec_root, "overlayfs should be usable here");
+  for (int d = 0; d < 4; d++)
+    for (int f = 0; f < 500; f++)
+      {
+        kn_cleanup_free char *rel = kn_xasprintf ("d%d/f%d", d, f);
+        if (f == 0)
+          {
+            kn_cleanup_free char *dir = kn_xasprintf ("d%d", d);
+            mkdir_at (exec_root, dir);
+          }
+        write_at (exec_root, rel, "x");
+      }
+  free (exec_root);
+  kn_cancel_request (&cancel);
+  struct kn_changeset *cs = kn_changeset_new ();
+  int rc = sn->diff (s, cs, &err);
+  kn_changeset_free (cs);
+  cr_assert_eq (rc, -KN_ECANCELED, "diff: %d %s", rc, err ? err->msg : "");
+  cr_assert_not_null (strstr (err->msg, "cancelled"));
+  kn_error_release (&err);
+  sn->close (s);
+  kn_cleanup_free char *ovl = kn_xasprintf ("%s/overlay", state);
+  cr_assert (!exists_at (state, "overlay", NULL), "%s is removed by close", ovl);
+  FILE *mi = fopen ("/proc/self/mountinfo", "r");
+  char line[4096];
+  while (mi && fgets (line, sizeof line, mi))
+    cr_assert_null (strstr (line, state), "still mounted: %s", line);
+  if (mi)
+    fclose (mi);
+  rm_rf (root);
+  rm_rf (state);
 }
 
 /* Walk-based fallback: the same step written into the root is seen as "full" sees it. */
