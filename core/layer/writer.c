@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 
 #include "core/layer/pathset.h"
 #include "core/layer/resolve.h"
+#include "core/layer/ring.h"
 #include "core/layer/writer.h"
 #include "core/util/cancel.h"
 
@@ -486,64 +488,161 @@ out:
   return ret;
 }
 
-/* Coalesces libarchive's small writes (512-byte headers) into large chunks
- * for the hashers and the compressor. */
-#define COALESCE (256 * 1024)
+/* The tar is produced on the caller's thread (directory walk, file reads,
+ * libarchive) and handed in 1 MiB buffers over a ring to a stage thread that
+ * runs everything below: the diff_id hash, the compressor (whose workers
+ * compress in parallel) and the store ingest (hash of the blob, writes).
+ * The two SHA-256 passes and the blob writes thus leave the thread that
+ * reads the files.  A tar that fits in one buffer is written on the
+ * caller's thread at close, without a thread.  The stage also coalesces
+ * libarchive's small writes (512-byte headers) into large chunks. */
+#define STAGE_BUF (1024 * 1024)
+#define STAGE_NBUF 4
 
-struct coalesce {
+struct stage {
   struct kn_writer base;
   struct kn_writer *sink;
+  struct kn_ring *ring;
+  unsigned char *cur; /* the producer's buffer (from the ring), or NULL */
   size_t used;
-  unsigned char buf[COALESCE];
+  pthread_t thread;
+  int started, joined;
+  int failed;            /* sticky, producer side */
+  int ret;               /* the stage thread's result (read after the abort or the join) */
+  struct kn_error *err;  /* ... and its error, handed out once */
 };
 
-static int
-co_flush (struct coalesce *co, struct kn_error **err)
+static void *
+stage_main (void *arg)
 {
-  size_t n = co->used;
-  co->used = 0;
-  return n ? kn_writer_write (co->sink, co->buf, n, err) : 0;
+  struct stage *st = arg;
+  const unsigned char *p;
+  size_t len;
+  while ((p = kn_ring_pop (st->ring, &len)) != NULL)
+    {
+      int r = kn_writer_write (st->sink, p, len, &st->err);
+      kn_ring_release (st->ring);
+      if (r < 0)
+        {
+          st->ret = r;
+          kn_ring_abort (st->ring);
+          break;
+        }
+    }
+  return NULL;
+}
+
+/* The stage thread's error for the producer (once; later calls get a short one). */
+static int
+stage_error (struct stage *st, struct kn_error **err)
+{
+  st->failed = 1;
+  if (st->err)
+    {
+      *err = st->err;
+      st->err = NULL;
+      return st->ret < 0 ? st->ret : -KN_EIO;
+    }
+  return kn_error_make (err, st->ret < 0 ? -st->ret : KN_EIO, 0, "layer stage already failed");
 }
 
 static int
-co_write (struct kn_writer *w, const void *buf, size_t len, struct kn_error **err)
+stage_push (struct stage *st, struct kn_error **err)
 {
-  struct coalesce *co = (struct coalesce *) w;
-  if (co->used + len > COALESCE)
+  if (!st->started)
     {
-      int ret = co_flush (co, err);
-      if (ret < 0)
-        return ret;
-      if (len >= COALESCE)
-        return kn_writer_write (co->sink, buf, len, err);
+      int r = pthread_create (&st->thread, NULL, stage_main, st);
+      if (r != 0)
+        {
+          st->failed = 1;
+          return kn_error_make (err, KN_EIO, r, "layer: start the compression thread");
+        }
+      st->started = 1;
     }
-  memcpy (co->buf + co->used, buf, len);
-  co->used += len;
+  kn_ring_push (st->ring, st->used);
+  st->cur = NULL;
+  st->used = 0;
   return 0;
 }
 
 static int
-co_close (struct kn_writer *w, struct kn_error **err)
+stage_write (struct kn_writer *w, const void *buf, size_t len, struct kn_error **err)
 {
-  return co_flush ((struct coalesce *) w, err);
+  struct stage *st = (struct stage *) w;
+  const unsigned char *s = buf;
+  if (st->failed)
+    return stage_error (st, err);
+  while (len > 0)
+    {
+      if (st->cur == NULL && (st->cur = kn_ring_acquire (st->ring)) == NULL)
+        return stage_error (st, err);
+      size_t n = STAGE_BUF - st->used;
+      if (n > len)
+        n = len;
+      memcpy (st->cur + st->used, s, n);
+      st->used += n;
+      s += n;
+      len -= n;
+      if (st->used == STAGE_BUF)
+        {
+          int r = stage_push (st, err);
+          if (r < 0)
+            return r;
+        }
+    }
+  return 0;
+}
+
+static int
+stage_close (struct kn_writer *w, struct kn_error **err)
+{
+  struct stage *st = (struct stage *) w;
+  if (st->failed)
+    return stage_error (st, err);
+  if (!st->started)
+    {
+      /* Everything fits in one buffer: no thread. */
+      int r = st->used ? kn_writer_write (st->sink, st->cur, st->used, err) : 0;
+      st->used = 0;
+      st->failed = r < 0;
+      return r;
+    }
+  if (st->used > 0)
+    kn_ring_push (st->ring, st->used);
+  st->cur = NULL;
+  st->used = 0;
+  kn_ring_finish (st->ring);
+  pthread_join (st->thread, NULL);
+  st->joined = 1;
+  if (st->ret < 0)
+    return stage_error (st, err);
+  return 0;
 }
 
 static void
-co_free (struct kn_writer *w)
+stage_free (struct kn_writer *w)
 {
-  free (w);
+  struct stage *st = (struct stage *) w;
+  if (st->started && !st->joined)
+    {
+      kn_ring_abort (st->ring);
+      pthread_join (st->thread, NULL);
+    }
+  kn_ring_free (st->ring);
+  kn_error_free (st->err);
+  free (st);
 }
 
 static struct kn_writer *
-coalesce_new (struct kn_writer *sink)
+stage_new (struct kn_writer *sink)
 {
-  struct coalesce *co = kn_xmalloc (sizeof *co);
-  co->base.write = co_write;
-  co->base.close = co_close;
-  co->base.free = co_free;
-  co->sink = sink;
-  co->used = 0;
-  return &co->base;
+  struct stage *st = kn_xcalloc (1, sizeof *st);
+  st->base.write = stage_write;
+  st->base.close = stage_close;
+  st->base.free = stage_free;
+  st->sink = sink;
+  st->ring = kn_ring_new (STAGE_NBUF, STAGE_BUF);
+  return &st->base;
 }
 
 static int
@@ -567,20 +666,27 @@ write_blob (struct kn_store *store, const char *root, struct kn_changeset *cs, c
           return kn_error_wrap (err, "layer of %s: %s compressor", root, opts->compressor->name);
         }
     }
-  dw = kn_digest_writer_new (cw ? cw : ingest);
-  struct kn_writer *co = coalesce_new (dw);
-  ret = kn_layer_write_tar (co, root, cs, opts, &info.entries, err);
+  /* Uncompressed, the blob is the tar: the ingest's digest is the diff_id. */
+  if (cw)
+    dw = kn_digest_writer_new (cw);
+  struct kn_writer *st = stage_new (dw ? dw : ingest);
+  ret = kn_layer_write_tar (st, root, cs, opts, &info.entries, err);
   if (ret == 0)
-    ret = kn_writer_close (co, err);
-  kn_writer_free (co);
-  if (ret == 0)
+    ret = kn_writer_close (st, err);
+  kn_writer_free (st);
+  if (ret == 0 && cw)
     {
       kn_digest_writer_result (dw, info.diff_id, &info.tar_size);
-      if (cw && (ret = kn_writer_close (cw, err)) < 0)
+      if ((ret = kn_writer_close (cw, err)) < 0)
         kn_error_wrap (err, "layer of %s: compress", root);
     }
   if (ret == 0)
     ret = kn_store_ingest_commit (ingest, NULL, info.digest, &info.size, err);
+  if (ret == 0 && !cw)
+    {
+      memcpy (info.diff_id, info.digest, sizeof info.diff_id);
+      info.tar_size = info.size;
+    }
   kn_writer_free (dw);
   kn_writer_free (cw);
   kn_writer_free (ingest);
