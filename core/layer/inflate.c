@@ -82,7 +82,7 @@ flush_out (struct kn_inflater *f, int final)
 static int
 corrupt (struct kn_inflater *f, const char *what, const char *detail)
 {
-  return kn_error_make (&f->err, KN_EPROTO, 0, "layer %s: %s: %s", f->name, what, detail);
+  return kn_error_make (&f->err, KN_EPROTO, 0, "%s: %s", what, detail);
 }
 
 static int
