@@ -575,7 +575,8 @@ kn_layer_apply (const char *root, struct kn_reader *layer, const struct kn_layer
       ssize_t n = kn_reader_read (layer, c.buf + c.head_len, READ_CHUNK - c.head_len, err);
       if (n < 0)
         {
-          ret = kn_error_wrap (err, "layer %s", c.name);
+          ret = (int) n;
+          kn_error_wrap (err, "layer %s", c.name);
           goto out;
         }
       if (n == 0)
