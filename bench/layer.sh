@@ -10,7 +10,10 @@
 # Targets: zstd layers >= 80% of the zstd -T2 pipeline's throughput (time
 # ratio <= 1.25), gzip layers at least as fast as gzip -1 (ratio <= 1),
 # apply >= 80% of tar -x (ratio <= 1.25), peak RSS < 64 MiB for ours.
-#   [KN_BENCH_FILES=N] [KN_BENCH_BYTES=N] [KN_BENCH_THREADS=N] bench/layer.sh
+# Every case runs KN_BENCH_REPS times (default 3), ours and the reference
+# alternating so both see the same load; the table shows the median time of
+# each (and the largest RSS), the details line every run.
+#   [KN_BENCH_FILES=N] [KN_BENCH_BYTES=N] [KN_BENCH_THREADS=N] [KN_BENCH_REPS=N] bench/layer.sh
 . "$(dirname "$0")/bench-lib.sh"
 need tar gzip zstd split base64
 
@@ -21,12 +24,13 @@ BYTES=${KN_BENCH_BYTES:-268435456}
 # Our gzip plugin deflates in parallel (threads 0 = one per CPU); gzip -1 is
 # single-threaded, so the gzip case is also shown with one thread.
 THREADS=${KN_BENCH_THREADS:-0}
+REPS=${KN_BENCH_REPS:-3}
 DIRS=100
 [ "$FILES" -lt "$DIRS" ] && DIRS=$FILES
 ROOT=$WORK/root
 mkdir -p "$ROOT"
 
-echo "layer.sh: $FILES files, $BYTES bytes, $(nproc) CPUs, work dir $WORK ($(df -T "$WORK" | awk 'NR == 2 { print $2 }'))"
+echo "layer.sh: $FILES files, $BYTES bytes, $(nproc) CPUs, $REPS runs per case, work dir $WORK ($(df -T "$WORK" | awk 'NR == 2 { print $2 }')), load $(cut -d' ' -f1-3 /proc/loadavg)"
 per_dir_files=$((FILES / DIRS))
 per_dir_bytes=$((BYTES / DIRS))
 i=0
@@ -45,25 +49,59 @@ tar -cf - -C "$ROOT" . >/dev/null
 # blob NAME: the path of the blob ours wrote (from layer-bench's output).
 blob() { sed -n 's/^  path=//p' "$WORK/$1.out"; }
 
-measure ref_gzip sh -c "tar -cf - -C '$ROOT' . | gzip -1 >'$WORK/ref.tar.gz'"
-measure ours_gzip "$BENCH" write "$ROOT" "$WORK/store" gzip 1 "$THREADS"
-measure ours_gzip1 "$BENCH" write "$ROOT" "$WORK/store1" gzip 1 1
+# run NAME REP CMD...: measure CMD as NAME's run number REP.
+run() {
+  n=$1 r=$2; shift 2
+  measure "${n}_$r" "$@"
+  eval "echo \$${n}_${r}_t \$${n}_${r}_m" >> "$WORK/$n.runs"
+  cp "$WORK/${n}_$r.out" "$WORK/$n.out"
+}
+# summarise NAME: NAME_t = the median time of its runs, NAME_m = the largest RSS.
+summarise() {
+  s=$1
+  set -- $(sort -n "$WORK/$s.runs" | awk '{ t[NR] = $1; if ($2 > m) m = $2 } END { print t[int((NR + 1) / 2)], m }')
+  eval "${s}_t=$1 ${s}_m=$2"
+}
+
+# Each repetition writes into a fresh store (no rename over an earlier,
+# identical blob); the last one's blobs are applied below.
+rep=1
+while [ $rep -le "$REPS" ]; do
+  rm -rf "$WORK/store" "$WORK/store1"
+  run ref_gzip $rep sh -c "tar -cf - -C '$ROOT' . | gzip -1 >'$WORK/ref.tar.gz'"
+  run ours_gzip $rep "$BENCH" write "$ROOT" "$WORK/store" gzip 1 "$THREADS"
+  run ours_gzip1 $rep "$BENCH" write "$ROOT" "$WORK/store1" gzip 1 1
+  run ref_zstd $rep sh -c "tar -cf - -C '$ROOT' . | zstd -q -3 -T2 >'$WORK/ref.tar.zst'"
+  run ours_zstd $rep "$BENCH" write "$ROOT" "$WORK/store" zstd 3 2
+  run ours_none $rep "$BENCH" write "$ROOT" "$WORK/store" none
+  rm -f "$WORK/ref.tar.gz" "$WORK/ref.tar.zst"
+  rep=$((rep + 1))
+done
 rm -rf "$WORK/store1"
-measure ref_zstd sh -c "tar -cf - -C '$ROOT' . | zstd -q -3 -T2 >'$WORK/ref.tar.zst'"
-measure ours_zstd "$BENCH" write "$ROOT" "$WORK/store" zstd 3 2
-measure ours_none "$BENCH" write "$ROOT" "$WORK/store" none
-rm -f "$WORK/ref.tar.gz" "$WORK/ref.tar.zst"
+for n in ref_gzip ours_gzip ours_gzip1 ref_zstd ours_zstd ours_none; do summarise $n; done
 GZ=$(blob ours_gzip) ZS=$(blob ours_zstd) NO=$(blob ours_none)
 
 # apply: the same blob, into a fresh directory each time; GNU tar picks the
 # decompressor itself (gzip -d / zstd -d as a second process).
 apply() {
-  kind=$1 file=$2
-  rm -rf "$WORK/x"; mkdir "$WORK/x"
-  measure "ref_x$kind" tar -xf "$file" -C "$WORK/x"
-  rm -rf "$WORK/x"; mkdir "$WORK/x"
-  measure "ours_x$kind" "$BENCH" apply "$file" "$WORK/x"
+  kind=$1 file=$2 rep=1
+  while [ $rep -le "$REPS" ]; do
+    # Who goes first alternates: creating files right after 20,000 were
+    # deleted costs more on some file systems (ext4 without a journal
+    # skips recently deleted inodes), and the first run follows no deletion.
+    for who in $( [ $((rep % 2)) = 1 ] && echo ref ours || echo ours ref); do
+      rm -rf "$WORK/x"; mkdir "$WORK/x"
+      if [ $who = ref ]; then
+        run "ref_x$kind" $rep tar -xf "$file" -C "$WORK/x"
+      else
+        run "ours_x$kind" $rep "$BENCH" apply "$file" "$WORK/x"
+      fi
+    done
+    rep=$((rep + 1))
+  done
   rm -rf "$WORK/x"
+  summarise "ref_x$kind"
+  summarise "ours_x$kind"
 }
 apply gzip "$GZ"
 apply zstd "$ZS"
@@ -77,7 +115,12 @@ row "write none vs tar|zstd -3 -T2" ours_none ref_zstd - 64
 row "apply gzip vs tar -xzf" ours_xgzip ref_xgzip 1.25 64
 row "apply zstd vs tar --zstd -xf" ours_xzstd ref_xzstd 1.25 64
 row "apply none vs tar -xf" ours_xnone ref_xnone 1.25 64
-echo "details (ours):"
+echo "details (ours, last run):"
 for n in ours_gzip ours_gzip1 ours_zstd ours_none; do head -1 "$WORK/$n.out"; done
 for n in ours_xgzip ours_xzstd ours_xnone; do tail -1 "$WORK/$n.out"; done
+echo "every run (seconds):"
+for n in ref_gzip ours_gzip ours_gzip1 ref_zstd ours_zstd ours_none ref_xgzip ours_xgzip ref_xzstd ours_xzstd \
+  ref_xnone ours_xnone; do
+  printf '  %-11s %s\n' "$n" "$(awk '{ printf "%s ", $1 }' "$WORK/$n.runs")"
+done
 echo "$PASSES PASS, $MISSES MISS"

@@ -16,6 +16,9 @@
 #include "core/layer/store.h"
 
 #define INGEST_BUF (128 * 1024)
+/* Writeback of an ingest is started every this many bytes so that the
+ * fsync at commit finds little left to write. */
+#define INGEST_WRITEBACK (8 * 1024 * 1024)
 /* An unlocked, empty temporary file younger than this may be a writer that
  * has not taken its lock yet. */
 #define STALE_SECONDS 60
@@ -233,6 +236,8 @@ struct ingest {
   char *tmp;
   struct kn_hasher *h;
   uint64_t size;
+  uint64_t written; /* bytes written to fd */
+  uint64_t started; /* bytes whose writeback was started */
   unsigned char *buf;
   size_t used;
   int done; /* committed or failed for good */
@@ -255,7 +260,14 @@ ingest_flush (struct ingest *in, struct kn_error **err)
       p += n;
       left -= (size_t) n;
     }
+  in->written += in->used;
   in->used = 0;
+  if (in->written - in->started >= INGEST_WRITEBACK)
+    {
+      /* A hint (errors ignored): the commit's fsync stays the guarantee. */
+      sync_file_range (in->fd, (off_t) in->started, (off_t) (in->written - in->started), SYNC_FILE_RANGE_WRITE);
+      in->started = in->written;
+    }
   return 0;
 }
 

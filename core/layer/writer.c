@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 
 #include "core/layer/pathset.h"
 #include "core/layer/resolve.h"
+#include "core/layer/ring.h"
 #include "core/layer/writer.h"
 #include "core/util/cancel.h"
 
@@ -86,6 +88,13 @@ cmp_str (const void *a, const void *b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+/* Order names stored after their d_type byte (walk_tree). */
+static int
+cmp_typed (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a + 1, *(char *const *) b + 1);
+}
+
 /* Copy the extended attributes of FD, sorted by name, into E. */
 static void
 add_xattrs (struct archive_entry *e, int fd, const char *rel)
@@ -124,10 +133,33 @@ add_xattrs (struct archive_entry *e, int fd, const char *rel)
     }
 }
 
-/* Write one entry REL (root-relative) that is NAME in DIRFD.  *is_dir is set
- * when it is a directory.  A vanished entry or a socket is skipped. */
+/* Open NAME in DIRFD when readdir said (DTYPE) it is a regular file or a
+ * directory and it still is (O_NOFOLLOW, then fstat): *st is filled.
+ * Returns the fd, or -1 when the caller must look with fstatat. */
 static int
-emit (struct wctx *c, int dirfd, const char *name, const char *rel, int *is_dir, struct kn_error **err)
+open_known (int dirfd, const char *name, unsigned char dtype, struct stat *st)
+{
+  if (dtype != DT_REG && dtype != DT_DIR)
+    return -1;
+  /* O_NONBLOCK: never wait on a FIFO put there since readdir. */
+  int fd = openat (dirfd, name,
+                   O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (dtype == DT_DIR ? O_DIRECTORY : 0));
+  if (fd < 0)
+    return -1;
+  if (fstat (fd, st) < 0 || !(dtype == DT_REG ? S_ISREG (st->st_mode) : S_ISDIR (st->st_mode)))
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+/* Write one entry REL (root-relative) that is NAME in DIRFD (of type DTYPE
+ * according to readdir, or DT_UNKNOWN).  *is_dir is set when it is a
+ * directory.  A vanished entry or a socket is skipped. */
+static int
+emit (struct wctx *c, int dirfd, const char *name, unsigned char dtype, const char *rel, int *is_dir,
+      struct kn_error **err)
 {
   struct stat st;
   kn_cleanup_close int fd = -1;
@@ -137,6 +169,9 @@ emit (struct wctx *c, int dirfd, const char *name, const char *rel, int *is_dir,
     *is_dir = 0;
   if ((ret = cancelled (c, err)) < 0)
     return ret;
+  /* Files and directories: open, fstat (one syscall less than fstatat first). */
+  if ((fd = open_known (dirfd, name, dtype, &st)) >= 0)
+    goto known;
   if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
     {
       if (errno == ENOENT)
@@ -157,6 +192,7 @@ emit (struct wctx *c, int dirfd, const char *name, const char *rel, int *is_dir,
         return kn_error_make (err, KN_EIO, errno, "layer of %s: stat %s", c->root, rel);
     }
 
+known:;
   struct archive_entry *e = archive_entry_new2 (c->a);
   archive_entry_set_pathname (e, rel);
   archive_entry_set_mode (e, st.st_mode);
@@ -292,6 +328,7 @@ walk_tree (struct wctx *c, int dirfd, const char *prefix, struct kn_error **err)
       return kn_error_make (err, KN_EIO, errno, "layer of %s: read directory %s", c->root, prefix[0] ? prefix : ".");
     }
   size_t n = 0, cap = 16;
+  /* Each name is stored after its d_type byte: names[i] + 1 is the name. */
   char **names = kn_xmalloc (cap * sizeof *names);
   struct dirent *de;
   int ret = 0;
@@ -301,19 +338,24 @@ walk_tree (struct wctx *c, int dirfd, const char *prefix, struct kn_error **err)
         continue;
       if (n == cap)
         names = kn_xrealloc (names, (cap *= 2) * sizeof *names);
-      names[n++] = kn_xstrdup (de->d_name);
+      size_t len = strlen (de->d_name);
+      names[n] = kn_xmalloc (len + 2);
+      names[n][0] = (char) de->d_type;
+      memcpy (names[n] + 1, de->d_name, len + 1);
+      n++;
     }
-  qsort (names, n, sizeof *names, cmp_str);
+  qsort (names, n, sizeof *names, cmp_typed);
   for (size_t i = 0; i < n && ret == 0; i++)
     {
-      kn_cleanup_free char *rel = prefix[0] ? kn_xasprintf ("%s/%s", prefix, names[i]) : kn_xstrdup (names[i]);
+      const char *name = names[i] + 1;
+      kn_cleanup_free char *rel = prefix[0] ? kn_xasprintf ("%s/%s", prefix, name) : kn_xstrdup (name);
       if (ignored (c, rel))
         continue;
       int is_dir = 0;
-      ret = emit (c, dirfd, names[i], rel, &is_dir, err);
+      ret = emit (c, dirfd, name, (unsigned char) names[i][0], rel, &is_dir, err);
       if (ret == 0 && is_dir)
         {
-          kn_cleanup_close int sub = openat (dirfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          kn_cleanup_close int sub = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
           if (sub < 0)
             ret = kn_error_make (err, KN_EIO, errno, "layer of %s: open %s", c->root, rel);
           else
@@ -385,7 +427,7 @@ emit_parents (struct wctx *c, const char *rel, struct kn_error **err)
           struct stat st;
           if (fstatat (dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (st.st_mode))
             {
-              ret = emit (c, dirfd, base, anc, NULL, err);
+              ret = emit (c, dirfd, base, DT_DIR, anc, NULL, err);
               if (ret < 0)
                 return ret;
             }
@@ -424,7 +466,7 @@ emit_change (const char *rel, enum kn_change_kind kind, void *payload)
       return 0;
     }
   int is_dir = 0;
-  if ((ret = emit (c, dirfd, base, rel, &is_dir, err)) < 0)
+  if ((ret = emit (c, dirfd, base, DT_UNKNOWN, rel, &is_dir, err)) < 0)
     return ret;
   if (is_dir)
     push_dir (c, rel);
@@ -486,64 +528,161 @@ out:
   return ret;
 }
 
-/* Coalesces libarchive's small writes (512-byte headers) into large chunks
- * for the hashers and the compressor. */
-#define COALESCE (256 * 1024)
+/* The tar is produced on the caller's thread (directory walk, file reads,
+ * libarchive) and handed in 1 MiB buffers over a ring to a stage thread that
+ * runs everything below: the diff_id hash, the compressor (whose workers
+ * compress in parallel) and the store ingest (hash of the blob, writes).
+ * The two SHA-256 passes and the blob writes thus leave the thread that
+ * reads the files.  A tar that fits in one buffer is written on the
+ * caller's thread at close, without a thread.  The stage also coalesces
+ * libarchive's small writes (512-byte headers) into large chunks. */
+#define STAGE_BUF (1024 * 1024)
+#define STAGE_NBUF 4
 
-struct coalesce {
+struct stage {
   struct kn_writer base;
   struct kn_writer *sink;
+  struct kn_ring *ring;
+  unsigned char *cur; /* the producer's buffer (from the ring), or NULL */
   size_t used;
-  unsigned char buf[COALESCE];
+  pthread_t thread;
+  int started, joined;
+  int failed;            /* sticky, producer side */
+  int ret;               /* the stage thread's result (read after the abort or the join) */
+  struct kn_error *err;  /* ... and its error, handed out once */
 };
 
-static int
-co_flush (struct coalesce *co, struct kn_error **err)
+static void *
+stage_main (void *arg)
 {
-  size_t n = co->used;
-  co->used = 0;
-  return n ? kn_writer_write (co->sink, co->buf, n, err) : 0;
+  struct stage *st = arg;
+  const unsigned char *p;
+  size_t len;
+  while ((p = kn_ring_pop (st->ring, &len)) != NULL)
+    {
+      int r = kn_writer_write (st->sink, p, len, &st->err);
+      kn_ring_release (st->ring);
+      if (r < 0)
+        {
+          st->ret = r;
+          kn_ring_abort (st->ring);
+          break;
+        }
+    }
+  return NULL;
+}
+
+/* The stage thread's error for the producer (once; later calls get a short one). */
+static int
+stage_error (struct stage *st, struct kn_error **err)
+{
+  st->failed = 1;
+  if (st->err)
+    {
+      *err = st->err;
+      st->err = NULL;
+      return st->ret < 0 ? st->ret : -KN_EIO;
+    }
+  return kn_error_make (err, st->ret < 0 ? -st->ret : KN_EIO, 0, "layer stage already failed");
 }
 
 static int
-co_write (struct kn_writer *w, const void *buf, size_t len, struct kn_error **err)
+stage_push (struct stage *st, struct kn_error **err)
 {
-  struct coalesce *co = (struct coalesce *) w;
-  if (co->used + len > COALESCE)
+  if (!st->started)
     {
-      int ret = co_flush (co, err);
-      if (ret < 0)
-        return ret;
-      if (len >= COALESCE)
-        return kn_writer_write (co->sink, buf, len, err);
+      int r = pthread_create (&st->thread, NULL, stage_main, st);
+      if (r != 0)
+        {
+          st->failed = 1;
+          return kn_error_make (err, KN_EIO, r, "layer: start the compression thread");
+        }
+      st->started = 1;
     }
-  memcpy (co->buf + co->used, buf, len);
-  co->used += len;
+  kn_ring_push (st->ring, st->used);
+  st->cur = NULL;
+  st->used = 0;
   return 0;
 }
 
 static int
-co_close (struct kn_writer *w, struct kn_error **err)
+stage_write (struct kn_writer *w, const void *buf, size_t len, struct kn_error **err)
 {
-  return co_flush ((struct coalesce *) w, err);
+  struct stage *st = (struct stage *) w;
+  const unsigned char *s = buf;
+  if (st->failed)
+    return stage_error (st, err);
+  while (len > 0)
+    {
+      if (st->cur == NULL && (st->cur = kn_ring_acquire (st->ring)) == NULL)
+        return stage_error (st, err);
+      size_t n = STAGE_BUF - st->used;
+      if (n > len)
+        n = len;
+      memcpy (st->cur + st->used, s, n);
+      st->used += n;
+      s += n;
+      len -= n;
+      if (st->used == STAGE_BUF)
+        {
+          int r = stage_push (st, err);
+          if (r < 0)
+            return r;
+        }
+    }
+  return 0;
+}
+
+static int
+stage_close (struct kn_writer *w, struct kn_error **err)
+{
+  struct stage *st = (struct stage *) w;
+  if (st->failed)
+    return stage_error (st, err);
+  if (!st->started)
+    {
+      /* Everything fits in one buffer: no thread. */
+      int r = st->used ? kn_writer_write (st->sink, st->cur, st->used, err) : 0;
+      st->used = 0;
+      st->failed = r < 0;
+      return r;
+    }
+  if (st->used > 0)
+    kn_ring_push (st->ring, st->used);
+  st->cur = NULL;
+  st->used = 0;
+  kn_ring_finish (st->ring);
+  pthread_join (st->thread, NULL);
+  st->joined = 1;
+  if (st->ret < 0)
+    return stage_error (st, err);
+  return 0;
 }
 
 static void
-co_free (struct kn_writer *w)
+stage_free (struct kn_writer *w)
 {
-  free (w);
+  struct stage *st = (struct stage *) w;
+  if (st->started && !st->joined)
+    {
+      kn_ring_abort (st->ring);
+      pthread_join (st->thread, NULL);
+    }
+  kn_ring_free (st->ring);
+  kn_error_free (st->err);
+  free (st);
 }
 
 static struct kn_writer *
-coalesce_new (struct kn_writer *sink)
+stage_new (struct kn_writer *sink)
 {
-  struct coalesce *co = kn_xmalloc (sizeof *co);
-  co->base.write = co_write;
-  co->base.close = co_close;
-  co->base.free = co_free;
-  co->sink = sink;
-  co->used = 0;
-  return &co->base;
+  struct stage *st = kn_xcalloc (1, sizeof *st);
+  st->base.write = stage_write;
+  st->base.close = stage_close;
+  st->base.free = stage_free;
+  st->sink = sink;
+  st->ring = kn_ring_new (STAGE_NBUF, STAGE_BUF);
+  return &st->base;
 }
 
 static int
@@ -567,20 +706,27 @@ write_blob (struct kn_store *store, const char *root, struct kn_changeset *cs, c
           return kn_error_wrap (err, "layer of %s: %s compressor", root, opts->compressor->name);
         }
     }
-  dw = kn_digest_writer_new (cw ? cw : ingest);
-  struct kn_writer *co = coalesce_new (dw);
-  ret = kn_layer_write_tar (co, root, cs, opts, &info.entries, err);
+  /* Uncompressed, the blob is the tar: the ingest's digest is the diff_id. */
+  if (cw)
+    dw = kn_digest_writer_new (cw);
+  struct kn_writer *st = stage_new (dw ? dw : ingest);
+  ret = kn_layer_write_tar (st, root, cs, opts, &info.entries, err);
   if (ret == 0)
-    ret = kn_writer_close (co, err);
-  kn_writer_free (co);
-  if (ret == 0)
+    ret = kn_writer_close (st, err);
+  kn_writer_free (st);
+  if (ret == 0 && cw)
     {
       kn_digest_writer_result (dw, info.diff_id, &info.tar_size);
-      if (cw && (ret = kn_writer_close (cw, err)) < 0)
+      if ((ret = kn_writer_close (cw, err)) < 0)
         kn_error_wrap (err, "layer of %s: compress", root);
     }
   if (ret == 0)
     ret = kn_store_ingest_commit (ingest, NULL, info.digest, &info.size, err);
+  if (ret == 0 && !cw)
+    {
+      memcpy (info.diff_id, info.digest, sizeof info.diff_id);
+      info.tar_size = info.size;
+    }
   kn_writer_free (dw);
   kn_writer_free (cw);
   kn_writer_free (ingest);
