@@ -210,6 +210,29 @@ Test (compress, output_does_not_depend_on_threads)
     }
 }
 
+/* Random (or already compressed) blocks are stored, not deflated: the raw
+ * bytes then sit in the output in stored blocks of up to 64 KiB, where a
+ * deflate that found nothing to gain would cut them every 16 Ki literals.
+ * Text blocks around them are still deflated, and the result round-trips. */
+Test (compress, gzip_stores_random_blocks)
+{
+  size_t blk = 128 * 1024, len = 3 * blk;
+  kn_cleanup_free unsigned char *data = kn_xmalloc (len);
+  gen (data, blk, 5);
+  kn_cleanup_free unsigned char *rnd = random_bytes (blk, 77);
+  memcpy (data + blk, rnd, blk);
+  gen (data + 2 * blk, blk, 6);
+  const struct kn_compressor *c = comp ("gzip");
+  for (int level = 1; level <= 9; level += 8)
+    {
+      size_t zlen;
+      kn_cleanup_free unsigned char *z = compress_mem (c, data, len, level, 2, 10000, &zlen);
+      cr_assert_not_null (memmem (z, zlen, rnd, 32768), "level %d: the random block was not stored", level);
+      cr_assert_lt (zlen, len - blk / 2, "level %d: the text blocks were not compressed (%zu bytes)", level, zlen);
+    }
+  roundtrip ("gzip", data, len, 2, 4096, 5000);
+}
+
 Test (compress, gzip_header_and_levels)
 {
   const struct kn_compressor *c = comp ("gzip");
