@@ -48,47 +48,11 @@ start() {
     --oci-layout-path "$out/layout" --tar-path "$out/image.tar" --digest-file "$out/digest" "$@" \
     > "$tmp/cancel.log" 2>&1 &
   pid=$!
-  i=0
-  until grep -q "$pattern" "$tmp/cancel.log"; do
-    kill -0 "$pid" 2>/dev/null || { cat "$tmp/cancel.log"; fail "the build ended before '$pattern'"; }
-    [ $i -lt 600 ] || { kill -9 "$pid"; fail "the build never reached '$pattern'"; }
-    sleep 0.05
-    i=$((i + 1))
-  done
+  wait_for_log "$pid" "$tmp/cancel.log" "$pattern"
 }
 
-# stop SIGNAL STATUS LOG-PATTERN [SIGNAL2]: send SIGNAL (then SIGNAL2 at once)
-# and check the exit status, its time and the log line.
-stop() {
-  t0=$(date +%s%N)
-  kill "-$1" "$pid"
-  [ $# -lt 4 ] || kill "-$4" "$pid"
-  # A build that ignores the signal is killed after 20 s (status 137).
-  (
-    n=0
-    while kill -0 "$pid" 2>/dev/null; do
-      [ $n -lt 200 ] || { kill -9 "$pid"; exit 0; }
-      sleep 0.1
-      n=$((n + 1))
-    done
-  ) &
-  watchdog=$!
-  set +e
-  wait "$pid"
-  status=$?
-  set -e
-  wait "$watchdog" 2>/dev/null || true
-  t1=$(date +%s%N)
-  ms=$(( (t1 - t0) / 1000000 ))
-  echo "SIG$1: exit $status after $ms ms: $(grep -o 'build cancelled.*' "$tmp/cancel.log" || true)"
-  [ "$status" = "$2" ] || { cat "$tmp/cancel.log"; fail "SIG$1: exit status $status, want $2"; }
-  ! grep -qE 'ERROR: (Leak|Address)Sanitizer|runtime error:' "$tmp/cancel.log" \
-    || { cat "$tmp/cancel.log"; fail "SIG$1: sanitizer report"; }
-  [ "$ms" -lt "${KN_CANCEL_MAX_MS:-4000}" ] || fail "SIG$1: took $ms ms to stop"
-  [ "$(grep -c 'build cancelled by' "$tmp/cancel.log")" = 1 ] || { cat "$tmp/cancel.log"; fail "not one 'build cancelled by' line"; }
-  grep -q "build cancelled by SIG$1 during $3" "$tmp/cancel.log" \
-    || { cat "$tmp/cancel.log"; fail "no 'build cancelled by SIG$1 during $3' line"; }
-}
+# stop SIGNAL STATUS LOG-PATTERN [SIGNAL2]: see stop_build in build-lib.sh.
+stop() { stop_build "$@"; }
 
 # Nothing of the cancelled build is left.
 check_clean() {
@@ -104,11 +68,7 @@ check_clean() {
   fi
   [ -z "$(ls -A "$kdir/builds")" ] || fail "$1: run directories left: $(ls "$kdir/builds")"
   [ -z "$(ls -A "$out")" ] || fail "$1: partial outputs left: $(ls -A "$out")"
-  [ -z "$(ls -A "$kdir/ingest" 2>/dev/null)" ] || fail "$1: ingest leftovers: $(ls -A "$kdir/ingest")"
-  for b in "$kdir"/blobs/sha256/*; do
-    [ -f "$b" ] || continue
-    [ "$(sha256sum "$b" | cut -d' ' -f1)" = "$(basename "$b")" ] || fail "$1: half-written blob $b"
-  done
+  check_store "$1" "$kdir"
 }
 
 # The same build again runs to completion with the reference digest.

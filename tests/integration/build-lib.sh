@@ -85,3 +85,59 @@ push_busybox_base() {
 kbuild() {
   "$KANIKO" build --kaniko-dir "$tmp/kaniko" "$@" > "$tmp/log" 2>&1
 }
+
+# wait_for_log PID LOG PATTERN [TRIES]: wait (TRIES x 0.05 s, default 600)
+# until LOG shows PATTERN; fails when process PID ends first (printing LOG)
+# or never gets there (then it is killed).
+wait_for_log() {
+  wl_i=0
+  until grep -q "$3" "$2"; do
+    kill -0 "$1" 2>/dev/null || { cat "$2"; fail "the build ended before '$3'"; }
+    [ $wl_i -lt "${4:-600}" ] || { kill -9 "$1"; fail "the build never reached '$3'"; }
+    sleep 0.05
+    wl_i=$((wl_i + 1))
+  done
+}
+
+# stop_build SIGNAL STATUS LOG-PATTERN [SIGNAL2]: send SIGNAL (then SIGNAL2 at
+# once) to the build $pid logging to $tmp/cancel.log; check its exit status,
+# that it stopped within KN_CANCEL_MAX_MS (4000), no sanitizer report, and
+# one 'build cancelled by SIGsignal during LOG-PATTERN' line.  A build that
+# ignores the signal is killed after 20 s (status 137).
+stop_build() {
+  t0=$(date +%s%N)
+  kill "-$1" "$pid"
+  [ $# -lt 4 ] || kill "-$4" "$pid"
+  (
+    n=0
+    while kill -0 "$pid" 2>/dev/null; do
+      [ $n -lt 200 ] || { kill -9 "$pid"; exit 0; }
+      sleep 0.1
+      n=$((n + 1))
+    done
+  ) &
+  watchdog=$!
+  set +e
+  wait "$pid"
+  status=$?
+  set -e
+  wait "$watchdog" 2>/dev/null || true
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  echo "SIG$1: exit $status after $ms ms: $(grep -o 'build cancelled.*' "$tmp/cancel.log" || true)"
+  [ "$status" = "$2" ] || { cat "$tmp/cancel.log"; fail "SIG$1: exit status $status, want $2"; }
+  ! grep -qE 'ERROR: (Leak|Address)Sanitizer|runtime error:' "$tmp/cancel.log" \
+    || { cat "$tmp/cancel.log"; fail "SIG$1: sanitizer report"; }
+  [ "$ms" -lt "${KN_CANCEL_MAX_MS:-4000}" ] || fail "SIG$1: took $ms ms to stop"
+  [ "$(grep -c 'build cancelled by' "$tmp/cancel.log")" = 1 ] || { cat "$tmp/cancel.log"; fail "not one 'build cancelled by' line"; }
+  grep -q "build cancelled by SIG$1 during $3" "$tmp/cancel.log" \
+    || { cat "$tmp/cancel.log"; fail "no 'build cancelled by SIG$1 during $3' line"; }
+}
+
+# check_store LABEL KDIR: no ingest leftovers, every blob matches its digest.
+check_store() {
+  [ -z "$(ls -A "$2/ingest" 2>/dev/null)" ] || fail "$1: ingest leftovers: $(ls -A "$2/ingest")"
+  for b in "$2"/blobs/sha256/*; do
+    [ -f "$b" ] || continue
+    [ "$(sha256sum "$b" | cut -d' ' -f1)" = "$(basename "$b")" ] || fail "$1: half-written blob $b"
+  done
+}
