@@ -20,23 +20,7 @@
 #include "core/image/mediatype.h"
 #include "core/util/cancel.h"
 
-static char *
-tmpdir_new (void)
-{
-  const char *t = getenv ("TMPDIR");
-  char *d = kn_xasprintf ("%s/kn-output-XXXXXX", t && *t ? t : "/tmp");
-  cr_assert_not_null (mkdtemp (d));
-  return d;
-}
-
-static int
-rm_cb (const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-  (void) sb;
-  (void) flag;
-  (void) ftw;
-  return remove (p);
-}
+#include "test-layer-util.h"
 
 static int
 count_entries (const char *dir)
@@ -73,7 +57,7 @@ image_in_store (const char *base, struct kn_bmanifest *m)
 
 Test (build_output, cancelled_leaves_no_partial_output)
 {
-  kn_cleanup_free char *base = tmpdir_new ();
+  kn_cleanup_free char *base = tl_mkdtemp ();
   kn_cleanup_free char *outdir = kn_xasprintf ("%s/out", base);
   cr_assert_eq (mkdir (outdir, 0755), 0);
   struct kn_bmanifest m;
@@ -113,5 +97,5 @@ Test (build_output, cancelled_leaves_no_partial_output)
   free (o.tar_path);
   kn_bmanifest_clear (&m);
   kn_store_free (store);
-  nftw (base, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+  tl_rm_rf (base);
 }

@@ -43,16 +43,6 @@ teardown (void)
 
 TestSuite (layer_apply, .init = setup, .fini = teardown);
 
-static void
-sh (const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  char *cmd = kn_xvasprintf (fmt, ap);
-  va_end (ap);
-  cr_assert_eq (system (cmd), 0, "%s", cmd);
-  free (cmd);
-}
 
 static void
 apply_digest (const char *digest)
@@ -66,7 +56,7 @@ apply_digest (const char *digest)
 static void
 round_trip (const struct kn_compressor *comp)
 {
-  sh ("cd %s && mkdir -p a/b opq a-b sticky && echo ccc > a/b/c.txt && echo f > a/file && ln a/file hard"
+  tl_sh ("cd %s && mkdir -p a/b opq a-b sticky && echo ccc > a/b/c.txt && echo f > a/file && ln a/file hard"
       " && ln -s a/b/c.txt sym && ln -s /abs/target abs && echo x > a-b/x && echo top > top && mkfifo fifo"
       " && echo o1 > opq/o1 && echo o2 > opq/o2 && echo s > suid && chmod 4755 suid && chmod 1777 sticky"
       " && chmod 0555 a/b && echo ro > ro && chmod 0400 ro",
@@ -78,9 +68,9 @@ round_trip (const struct kn_compressor *comp)
   char longname[200];
   memset (longname, 'L', 150);
   longname[150] = '\0';
-  sh ("cd %s && mkdir %s && echo long > %s/%s-file", src, longname, longname, longname);
+  tl_sh ("cd %s && mkdir %s && echo long > %s/%s-file", src, longname, longname, longname);
   if (geteuid () == 0)
-    sh ("cd %s && chown 1000:2000 top && chown -h 42:43 sym && chown 7:8 a", src);
+    tl_sh ("cd %s && chown 1000:2000 top && chown -h 42:43 sym && chown 7:8 a", src);
 
   struct kn_layer_write_opts wo = KN_LAYER_WRITE_OPTS_INIT;
   wo.compressor = comp;
@@ -113,7 +103,7 @@ round_trip (const struct kn_compressor *comp)
     }
 
   /* The next step: delete, replace dir <-> file, opaque dir. */
-  sh ("cd %s && chmod 0755 a/b && rm a/file && rm -r a-b && echo now-a-file > a-b && rm top && mkdir -p top/inner"
+  tl_sh ("cd %s && chmod 0755 a/b && rm a/file && rm -r a-b && echo now-a-file > a-b && rm top && mkdir -p top/inner"
       " && echo in > top/inner/f && rm -r opq && mkdir opq && echo o3 > opq/o3 && rm sym && mkdir sym",
       src);
   struct kn_changeset *cs = kn_changeset_new ();
@@ -158,7 +148,7 @@ Test (layer_apply, round_trip_portable_walk)
 
 Test (layer_apply, zstd_detected)
 {
-  sh ("cd %s && mkdir d && echo z > d/z && tar -cf - d | zstd -q -3 > %s/l.tar.zst", src, dir);
+  tl_sh ("cd %s && mkdir d && echo z > d/z && tar -cf - d | zstd -q -3 > %s/l.tar.zst", src, dir);
   char *path = kn_xasprintf ("%s/l.tar.zst", dir);
   int fd = open (path, O_RDONLY);
   cr_assert_geq (fd, 0);

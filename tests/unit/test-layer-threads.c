@@ -41,16 +41,6 @@ teardown (void)
 
 TestSuite (layer_threads, .init = setup, .fini = teardown);
 
-static void
-sh (const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  char *cmd = kn_xvasprintf (fmt, ap);
-  va_end (ap);
-  cr_assert_eq (system (cmd), 0, "%s", cmd);
-  free (cmd);
-}
 
 /* ---- ring ---- */
 
@@ -122,7 +112,7 @@ Test (layer_threads, ring_abort_unblocks_the_producer)
 static void
 big_tree (void)
 {
-  sh ("cd %s && i=0; while [ $i -lt 40 ]; do mkdir -p d$((i %% 4)); "
+  tl_sh ("cd %s && i=0; while [ $i -lt 40 ]; do mkdir -p d$((i %% 4)); "
       "awk -v s=$i 'BEGIN { for (j = 0; j < 20000; j++) printf \"%%09d\\n\", j * 7 + s }' > d$((i %% 4))/f$i; "
       "i=$((i + 1)); done",
       src);
@@ -279,7 +269,7 @@ Test (layer_threads, gzip_members_and_trailing_bytes)
 {
   big_tree ();
   /* Two members (split in the middle of a file), then zeros. */
-  sh ("cd %s && tar -cf l.tar -C src . && head -c 3000000 l.tar | gzip -1 > l.gz"
+  tl_sh ("cd %s && tar -cf l.tar -C src . && head -c 3000000 l.tar | gzip -1 > l.gz"
       " && tail -c +3000001 l.tar | gzip -9 >> l.gz && head -c 4096 /dev/zero >> l.gz",
       dir);
   struct kn_error *err = NULL;
@@ -291,7 +281,7 @@ Test (layer_threads, zstd_frames)
 {
   big_tree ();
   /* Two frames with a skippable frame between them. */
-  sh ("cd %s && tar -cf l.tar -C src . && head -c 3000000 l.tar | zstd -q -3 > l.zst"
+  tl_sh ("cd %s && tar -cf l.tar -C src . && head -c 3000000 l.tar | zstd -q -3 > l.zst"
       " && printf '\\120\\52\\115\\030\\004\\000\\000\\000skip' >> l.zst"
       " && tail -c +3000001 l.tar | zstd -q -19 >> l.zst",
       dir);
@@ -304,7 +294,7 @@ Test (layer_threads, truncated_and_corrupt_streams)
 {
   big_tree ();
   /* Cut in the middle, overwritten in the middle, garbage after the end. */
-  sh ("cd %s && tar -cf l.tar -C src . && gzip -1 < l.tar > l.gz && zstd -q -3 < l.tar > l.zst"
+  tl_sh ("cd %s && tar -cf l.tar -C src . && gzip -1 < l.tar > l.gz && zstd -q -3 < l.tar > l.zst"
       " && head -c $(($(wc -c < l.gz) / 2)) l.gz > t.gz && head -c $(($(wc -c < l.zst) / 2)) l.zst > t.zst"
       " && cp l.gz c.gz && printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'"
       " | dd of=c.gz bs=1 seek=$(($(wc -c < l.gz) / 2)) conv=notrunc 2>/dev/null"
@@ -346,7 +336,7 @@ broken_read (struct kn_reader *r, void *buf, size_t len, struct kn_error **err)
 Test (layer_threads, source_error_reaches_the_caller)
 {
   big_tree ();
-  sh ("cd %s && tar -cf - -C src . | gzip -1 > l.gz", dir);
+  tl_sh ("cd %s && tar -cf - -C src . | gzip -1 > l.gz", dir);
   char *path = kn_xasprintf ("%s/l.gz", dir);
   struct broken b = { { broken_read, NULL }, open (path, O_RDONLY | O_CLOEXEC), 0, 1000000 };
   free (path);

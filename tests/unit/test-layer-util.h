@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,18 @@ static inline void
 tl_rm_rf (const char *path)
 {
   nftw (path, tl_rm_cb, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Run the shell command FMT (printf-style); the test fails unless it exits 0. */
+static inline void
+tl_sh (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *cmd = kn_xvasprintf (fmt, ap);
+  va_end (ap);
+  cr_assert_eq (system (cmd), 0, "%s", cmd);
+  free (cmd);
 }
 
 static inline void
