@@ -95,6 +95,34 @@ umoci unpack --image "$tmp/single:latest" "$tmp/s" > /dev/null 2>&1 || fail "unp
 [ -x "$tmp/s/rootfs/bin/busybox" ] && [ "$(cat "$tmp/s/rootfs/b")" = b ] && [ ! -e "$tmp/s/rootfs/a" ] \
   || fail "--single-snapshot content"
 
+# --ignore-path and --ignore-var-run (default true): what a RUN writes there
+# is left out of the snapshot; --ignore-var-run=false records /var/run.
+printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "/bin/busybox mkdir -p /var/run /ignored /kept && echo r > /var/run/x && echo i > /ignored/y && echo k > /kept/z"]\n' \
+  > "$ctx/Dockerfile"
+for variant in default ignore-path var-run-false; do
+  case $variant in
+    default) flags= ;;
+    ignore-path) flags="--ignore-path=/ignored" ;;
+    var-run-false) flags="--ignore-var-run=false" ;;
+  esac
+  # shellcheck disable=SC2086
+  kbuild --context "$ctx" --no-push --oci-layout-path "$tmp/ign-$variant" $flags \
+    || { cat "$tmp/log"; fail "ignore build ($variant)"; }
+  d=$(jq -r '.manifests[0].digest' "$tmp/ign-$variant/index.json" | cut -d: -f2)
+  l=$(jq -r '.layers[-1].digest' "$tmp/ign-$variant/blobs/sha256/$d" | cut -d: -f2)
+  tar -tzf "$tmp/ign-$variant/blobs/sha256/$l" | sed 's,^\./,,; s,/$,,' | sort > "$tmp/ign-$variant.list"
+  grep -qx 'kept/z' "$tmp/ign-$variant.list" || fail "$variant: kept/z missing: $(cat "$tmp/ign-$variant.list")"
+  case $variant in
+    default)
+      grep -qx 'ignored/y' "$tmp/ign-$variant.list" || fail "default: ignored/y missing"
+      ! grep -q '^var/run' "$tmp/ign-$variant.list" || fail "default: /var/run was snapshotted" ;;
+    ignore-path)
+      ! grep -q '^ignored' "$tmp/ign-$variant.list" || fail "--ignore-path: /ignored was snapshotted" ;;
+    var-run-false)
+      grep -qx 'var/run/x' "$tmp/ign-$variant.list" || fail "--ignore-var-run=false: var/run/x missing" ;;
+  esac
+done
+
 # A failing step: its number, line and exit status, and no output.
 printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "exit 3"]\n' > "$ctx/Dockerfile"
 if kbuild --context "$ctx" --no-push --oci-layout-path "$tmp/oci-fail"; then fail "failing RUN succeeded"; fi
