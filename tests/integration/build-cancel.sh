@@ -27,8 +27,10 @@ COPY busybox /bin/busybox
 RUN --mount=type=secret,id=slow,target=/slow ["/bin/busybox", "sh", "-c", "if [ \"$(/bin/busybox cat /slow)\" = yes ]; then /bin/busybox sleep 6071 & /bin/busybox sleep 6072; fi; echo done > /done.txt"]
 COPY big.bin /big.bin
 DF
-# Incompressible, so that copying and compressing it takes a moment.
-head -c "${KN_CANCEL_BIG_MB:-100}000000" /dev/urandom > "$ctx/big.bin"
+# base64 of random bytes (KN_CANCEL_BIG_MB of them): gzip has work to do on
+# all of it (random bytes would be stored as they are), so copying and
+# compressing it takes a moment.
+head -c "${KN_CANCEL_BIG_MB:-100}000000" /dev/urandom | base64 -w 76 > "$ctx/big.bin"
 
 # The digest of an uninterrupted build, in its own kaniko dir.
 echo no > "$tmp/slow"
