@@ -176,6 +176,9 @@ scratch_image (const char *platform, struct kn_bimage *img, struct kn_error **er
 static int
 apply_layers (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_error **err)
 {
+  /* On "/" (inplace) the ignore list is never written (Go kaniko's
+     extraction skips it too). */
+  kn_cleanup_strv char **skip = c->inplace && strcmp (ss->root, "/") == 0 ? kn_bstage_inplace_ignore (c) : NULL;
   for (size_t k = 0; k < ss->img.m.n_layers; k++)
     {
       const struct kn_descriptor *l = &ss->img.m.layers[k];
@@ -183,6 +186,7 @@ apply_layers (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_error **e
         continue;
       struct kn_layer_apply_opts ao = KN_LAYER_APPLY_OPTS_INIT;
       ao.cancel = c->cancel;
+      ao.skip = (const char *const *) skip;
       int ret = kn_layer_apply_blob (c->kd->store, l->digest, ss->root, &ao, NULL, err);
       if (ret < 0)
         return ret;

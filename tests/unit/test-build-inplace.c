@@ -2,7 +2,8 @@
  * keeps the ignored paths and their ancestors and removes everything else
  * (files, symlinks without following them, read-only directories); the
  * ignore list holds kaniko's defaults, --ignore-path, the kept paths and the
- * mount points. */
+ * mount points; the layer applier writes nothing (and whites out nothing)
+ * under its skip list. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 
 #include "core/build/inplace.h"
 #include "core/image/json.h"
+#include "core/layer/applier.h"
 
 static char dir[] = "/tmp/kn-inplace-XXXXXX";
 
@@ -147,4 +149,47 @@ Test (build_inplace, ignore_list)
       fclose (f);
     }
   kn_strv_free (v);
+}
+
+Test (build_inplace, apply_skips_ignored)
+{
+  mk ("src", 1);
+  mk ("src/proc", 1);
+  mk ("src/proc/junk", 0);
+  mk ("src/dev", 1);
+  mk ("src/dev/x", 0);
+  mk ("src/keep", 0);
+  mk ("src/.wh.gone", 0);
+  mk ("src/var", 1);
+  mk ("src/var/run", 1);
+  mk ("src/var/run/.wh.pid", 0);
+  mk ("root", 1);
+  mk ("root/gone", 0);
+  mk ("root/var", 1);
+  mk ("root/var/run", 1);
+  mk ("root/var/run/pid", 0);
+  char *cmd = kn_xasprintf ("tar -C '%s/src' -cf '%s/layer.tar' proc dev keep .wh.gone var", dir, dir);
+  cr_assert_eq (system (cmd), 0);
+  free (cmd);
+  char *tarp = kn_xasprintf ("%s/layer.tar", dir);
+  int fd = open (tarp, O_RDONLY);
+  cr_assert_geq (fd, 0);
+  struct kn_reader *r = kn_reader_new_fd (fd);
+  const char *skip[] = { "proc", "dev", "var/run", NULL };
+  struct kn_layer_apply_opts ao = KN_LAYER_APPLY_OPTS_INIT;
+  ao.skip = skip;
+  struct kn_layer_apply_stats st;
+  struct kn_error *err = NULL;
+  char *root = kn_xasprintf ("%s/root", dir);
+  int ret = kn_layer_apply (root, r, &ao, &st, &err);
+  cr_assert_eq (ret, 0, "apply: %s", err ? err->msg : "");
+  kn_reader_free (r);
+  close (fd);
+  cr_assert (exists ("root/keep"));
+  cr_assert (!exists ("root/gone"));
+  cr_assert (!exists ("root/proc") && !exists ("root/dev"));
+  cr_assert (exists ("root/var/run/pid"));
+  cr_assert_eq (st.skipped, 6, "skipped %llu", (unsigned long long) st.skipped);
+  free (root);
+  free (tarp);
 }
