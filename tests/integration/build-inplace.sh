@@ -131,4 +131,7 @@ umoci unpack --image "$io/oci2:latest" "$tmp/u2" > /dev/null 2>&1 || fail "umoci
 [ "$(cat "$tmp/u2/rootfs/artifact")" = art ] || fail "image 2: COPY --from stage 0"
 [ "$(cat "$tmp/u2/rootfs/seen")" = art ] || fail "image 2: the RUN of stage 1"
 [ ! -e "$tmp/u2/rootfs/stage0-only" ] || fail "image 2: holds stage 0's /stage0-only"
+for l in refused.log log1 log2; do
+  if [ -f "$tmp/$l" ] && grep -q "Sanitizer" "$tmp/$l"; then cat "$tmp/$l"; fail "sanitizer report in $l"; fi
+done
 echo "PASS: inplace builds"
