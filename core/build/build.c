@@ -15,6 +15,7 @@
 
 #include "core/build/assemble.h"
 #include "core/build/build.h"
+#include "core/build/inplace.h"
 #include "core/build/kanikodir.h"
 #include "core/build/output.h"
 #include "core/build/push.h"
@@ -152,6 +153,11 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
     return kn_error_wrap (err, "--snapshot-mode %s", o->snapshot_mode);
   if (o->runner && *o->runner && (ret = kn_plugins_find (c->plugins, KN_KIND_RUNNER, o->runner, &vt, err)) < 0)
     return kn_error_wrap (err, "--runner %s", o->runner);
+  /* Go kaniko refuses to take over a / that is not a container's. */
+  if (c->inplace && !o->force && !kn_inplace_in_container ())
+    return kn_error_make (err, KN_EPERM, 0,
+                          "--runner=inplace changes the machine's own /; kaniko should only be run inside of a "
+                          "container, run with --force if you are sure");
   c->copts = (struct kn_compress_opts) KN_COMPRESS_OPTS_INIT;
   c->copts.level = o->compression_level;
   if ((ret = reproducible_epoch (o, &c->epoch, err)) < 0)
@@ -288,6 +294,7 @@ kn_build_run_cancellable (const struct kn_build_options *o, struct kn_plugins *p
   c.reg.cancel = cancel;
   c.cancel = cancel;
   c.epoch = -1;
+  c.inplace = o->runner && strcmp (o->runner, "inplace") == 0;
 
   ret = run (&c, res, err);
   if (ret < 0 && kn_cancel_requested (cancel))
@@ -300,6 +307,19 @@ kn_build_run_cancellable (const struct kn_build_options *o, struct kn_plugins *p
           kn_build_check_cancel (&c, err);
         }
       ret = -KN_ECANCELED;
+    }
+  /* --cleanup with inplace: "/" is wiped as Go kaniko does (the private
+   * roots of the other runners are always removed with the run directory). */
+  if (c.inplace && o->cleanup && c.wiped_once)
+    {
+      kn_cleanup_strv char **ignore = kn_bstage_inplace_ignore (&c);
+      struct kn_error *e = NULL;
+      int n = kn_inplace_wipe ("/", ignore, &e);
+      if (n < 0)
+        kn_log (KN_LOG_WARN, "--cleanup: %s", e ? e->msg : "wipe of / failed");
+      else
+        kn_log (KN_LOG_INFO, "--cleanup: deleted the filesystem (%d entries)", n);
+      kn_error_free (e);
     }
 
   if (c.states)
@@ -320,6 +340,7 @@ kn_build_run_cancellable (const struct kn_build_options *o, struct kn_plugins *p
   free (c.image_names);
   free (c.created);
   free (c.need_root);
+  free (c.needed_later);
   kn_plan_free (c.plan);
   kn_build_source_clear (&src);
   free (c.doing);

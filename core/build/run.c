@@ -53,7 +53,7 @@ open_snapshot (struct kn_bctx *c, size_t i, struct kn_bstage_state *ss, struct k
   kn_cleanup_free char *state = NULL;
   if ((ret = kn_kdir_subdir (c->kd, name, &state, err)) < 0)
     return ret;
-  kn_cleanup_strv char **ignore = ignore_list (c->o);
+  kn_cleanup_strv char **ignore = c->inplace ? kn_bstage_inplace_ignore (c) : ignore_list (c->o);
   struct kn_snapshot_params p = { 0 };
   p.size = sizeof p;
   p.root = ss->root;
@@ -244,7 +244,11 @@ build_mounts (struct kn_bctx *c, size_t si, const struct kn_df_instruction *ins,
                       return ret;
                   }
                 else
-                  from_root = c->states[ref].root;
+                  {
+                    if ((ret = kn_bstage_fill_root (c, &c->states[ref], err)) < 0)
+                      return ret;
+                    from_root = c->states[ref].root;
+                  }
               }
             kn_cleanup_free char *rel = kn_layer_path_clean (m->source ? m->source : "/");
             if (rel == NULL)

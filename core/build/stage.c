@@ -11,6 +11,7 @@
 
 #include "core/build/build.h"
 #include "core/build/copy.h"
+#include "core/build/inplace.h"
 #include "core/build/pull.h"
 #include "core/build/run.h"
 #include "core/build/userdb.h"
@@ -175,6 +176,9 @@ scratch_image (const char *platform, struct kn_bimage *img, struct kn_error **er
 static int
 apply_layers (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_error **err)
 {
+  /* On "/" (inplace) the ignore list is never written (Go kaniko's
+     extraction skips it too). */
+  kn_cleanup_strv char **skip = c->inplace && strcmp (ss->root, "/") == 0 ? kn_bstage_inplace_ignore (c) : NULL;
   for (size_t k = 0; k < ss->img.m.n_layers; k++)
     {
       const struct kn_descriptor *l = &ss->img.m.layers[k];
@@ -182,12 +186,62 @@ apply_layers (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_error **e
         continue;
       struct kn_layer_apply_opts ao = KN_LAYER_APPLY_OPTS_INIT;
       ao.cancel = c->cancel;
+      ao.skip = (const char *const *) skip;
       int ret = kn_layer_apply_blob (c->kd->store, l->digest, ss->root, &ao, NULL, err);
       if (ret < 0)
         return ret;
     }
   ss->root_complete = true;
   return 0;
+}
+
+int
+kn_bstage_fill_root (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_error **err)
+{
+  if (ss->root_complete)
+    return 0;
+  return apply_layers (c, ss, err);
+}
+
+char **
+kn_bstage_inplace_ignore (struct kn_bctx *c)
+{
+  const struct kn_build_options *o = c->o;
+  const char *keep[] = { c->kd->root, c->src ? c->src->context_dir : NULL, o->oci_layout_path, o->tar_path,
+                         o->digest_file, o->image_name_with_digest_file, o->image_name_tag_with_digest_file };
+  return kn_inplace_ignore_list (o, keep, sizeof keep / sizeof keep[0]);
+}
+
+/* --runner=inplace: wipe "/" before every stage but the first (Go kaniko's
+ * DeleteFilesystem between stages). */
+static int
+inplace_prepare (struct kn_bctx *c, size_t i, struct kn_error **err)
+{
+  if (!c->wiped_once)
+    {
+      c->wiped_once = true;
+      return 0;
+    }
+  kn_cleanup_strv char **ignore = kn_bstage_inplace_ignore (c);
+  kn_build_doing (c, "the wipe of / before stage %zu", i);
+  int n = kn_inplace_wipe ("/", ignore, err);
+  if (n < 0)
+    return kn_error_wrap (err, "stage %zu", i);
+  kn_log (KN_LOG_INFO, "Deleted the filesystem of the previous stage (%d entries)", n);
+  return 0;
+}
+
+/* --runner=inplace: a stage needed later does not stay on "/" (the next
+ * stage wipes it): its layers are applied to a private root on demand. */
+static int
+inplace_finish (struct kn_bctx *c, size_t i, struct kn_bstage_state *ss, struct kn_error **err)
+{
+  if (!c->needed_later[i] || i == c->plan->target)
+    return 0;
+  free (ss->root);
+  ss->root = NULL;
+  ss->root_complete = false;
+  return kn_kdir_stage_root (c->kd, i, &ss->root, err);
 }
 
 int
@@ -245,11 +299,13 @@ do_copy (struct kn_bctx *c, size_t si, struct kn_bstage_state *ss, const struct 
           goto copy;
         }
       struct kn_bstage_state *fs = &c->states[ref];
-      if (!fs->done || !fs->root_complete)
+      if (!fs->done)
         {
           ret = kn_error_make (err, KN_EINTERNAL, 0, "--from=%s: stage %d was not built", cp->from, ref);
           goto fail;
         }
+      if ((ret = kn_bstage_fill_root (c, fs, err)) < 0)
+        goto fail;
       src_root = fs->root;
       from_context = false;
     }
@@ -444,7 +500,13 @@ kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
 
   kn_log (KN_LOG_INFO, "Building stage %zu%s%s: FROM %s", i, st->name ? " " : "", st->name ? st->name : "",
           st->base);
-  if ((ret = kn_kdir_stage_root (c->kd, i, &ss->root, err)) < 0)
+  if (c->inplace)
+    {
+      if ((ret = inplace_prepare (c, i, err)) < 0)
+        return ret;
+      ss->root = kn_xstrdup ("/");
+    }
+  else if ((ret = kn_kdir_stage_root (c->kd, i, &ss->root, err)) < 0)
     return ret;
   if (st->base_stage >= 0)
     {
@@ -475,7 +537,7 @@ kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
     }
   if (ss->img.m.n_layers == 0)
     ss->root_complete = true;
-  else if (c->need_root[i] && (ret = apply_layers (c, ss, err)) < 0)
+  else if ((c->need_root[i] || c->inplace) && (ret = apply_layers (c, ss, err)) < 0)
     return kn_error_wrap (err, "%s:%d: FROM %s: unpack", file, st->from->start_line, st->base);
 
   /* The base image's ONBUILD triggers run first (Docker, kaniko). */
@@ -533,6 +595,8 @@ kn_bstage_run (struct kn_bctx *c, size_t i, struct kn_error **err)
   if (ret < 0)
     return ret;
   ss->done = true;
+  if (c->inplace)
+    return inplace_finish (c, i, ss, err);
   return 0;
 }
 
@@ -555,7 +619,7 @@ mark_from (struct kn_bctx *c, size_t s, const char *from, struct kn_error **err)
   if (ret < 0)
     return ret;
   if (ref >= 0)
-    c->need_root[ref] = true;
+    c->need_root[ref] = c->needed_later[ref] = true;
   return 0;
 }
 
@@ -563,6 +627,7 @@ int
 kn_bstage_plan_roots (struct kn_bctx *c, struct kn_error **err)
 {
   c->need_root = kn_xcalloc (c->plan->n ? c->plan->n : 1, sizeof *c->need_root);
+  c->needed_later = kn_xcalloc (c->plan->n ? c->plan->n : 1, sizeof *c->needed_later);
   for (size_t s = 0; s < c->plan->n; s++)
     for (size_t k = 0; k < c->plan->stages[s].n_ins; k++)
       {

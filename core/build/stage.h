@@ -41,6 +41,9 @@ struct kn_bctx {
   struct kn_build_source *src;
   struct kn_build_plan *plan;
   bool *need_root;                    /* per stage: its root must hold the whole filesystem */
+  bool *needed_later;                 /* per stage: COPY --from / RUN --mount from= of a later stage */
+  bool inplace;                       /* --runner=inplace: the stages are built on "/" */
+  bool wiped_once;                    /* inplace: a stage ran on "/" (the next one wipes it first) */
   struct kn_breg reg;
   const struct kn_compressor *comp;   /* --compression (NULL: none) */
   struct kn_compress_opts copts;
@@ -58,6 +61,15 @@ struct kn_bctx {
  * the stage's platform and unpacked once per build.  Returns 0 and *ROOT
  * (owned by C) or < 0. */
 int kn_bstage_image_root (struct kn_bctx *c, const char *name, const char **root, struct kn_error **err);
+
+/* Make the root of the built stage SS hold its whole filesystem (its
+ * layers applied to it now if not yet: a stage built in place on "/" moved
+ * to a private root).  Returns 0 or < 0. */
+int kn_bstage_fill_root (struct kn_bctx *c, struct kn_bstage_state *ss, struct kn_error **err);
+
+/* The ignore list of an in-place build (kn_inplace_ignore_list with the
+ * kaniko dir, the context and the outputs kept).  Malloc'd vector. */
+char **kn_bstage_inplace_ignore (struct kn_bctx *c);
 
 /* Snapshot CS of stage state SS's root as one new layer of its image, with
  * the history entry CREATED_BY (NULL: the --single-snapshot layer).  With

@@ -196,9 +196,11 @@ const struct kn_opt kn_cli_options[] = {
     .offset = OFF (kaniko_dir), .metavar = "DIR", .def_help = "/kaniko, or /var/tmp/kaniko when not writable",
     .help = "Work directory: content store, stage roots, temporary files." },
   { .name = "cleanup", .def = "false", .type = KN_OPT_BOOL, .group = KN_GROUP_BUILD, .offset = OFF (cleanup),
-    .help = "Remove stage roots and temporary files at the end of the build." },
+    .help = "With --runner=inplace, wipe / at the end of the build (all but the ignore list, as Go kaniko does); "
+            "the private stage roots of the other runners are always removed." },
   { .name = "force", .def = "false", .type = KN_OPT_BOOL, .group = KN_GROUP_BUILD, .offset = OFF (force),
-    .help = "Allow --runner=inplace outside a container (other runners never need it)." },
+    .help = "Allow --runner=inplace when no container is detected (/.dockerenv, /run/.containerenv, $container, "
+            "cgroups); other runners ignore it." },
   { .name = "image-fs-extract-retry", .def = "0", .type = KN_OPT_INT, .group = KN_GROUP_BUILD,
     .offset = OFF (image_fs_extract_retry), .metavar = "N", .min = 0, .max = 1000,
     .help = "Number of retries of a failed base image extraction." },

@@ -5,6 +5,8 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -550,6 +552,29 @@ create:;
   return 0;
 }
 
+/* Whether the entry NAME (a whiteout counts as the path it deletes) is in
+ * or below one of SKIP. */
+static bool
+skipped (const char *const *skip, const char *name)
+{
+  kn_cleanup_free char *p = kn_layer_path_clean (name);
+  if (p == NULL)
+    return false;
+  char *b = strrchr (p, '/');
+  b = b ? b + 1 : p;
+  if (strcmp (b, OPAQUE_NAME) == 0)
+    *(b > p ? b - 1 : b) = '\0';
+  else if (strncmp (b, WHITEOUT_PREFIX, strlen (WHITEOUT_PREFIX)) == 0)
+    memmove (b, b + strlen (WHITEOUT_PREFIX), strlen (b + strlen (WHITEOUT_PREFIX)) + 1);
+  for (size_t i = 0; skip[i]; i++)
+    {
+      size_t l = strlen (skip[i]);
+      if (l && strncmp (p, skip[i], l) == 0 && (p[l] == '\0' || p[l] == '/'))
+        return true;
+    }
+  return false;
+}
+
 int
 kn_layer_apply (const char *root, struct kn_reader *layer, const struct kn_layer_apply_opts *opts,
                 struct kn_layer_apply_stats *stats, struct kn_error **err)
@@ -588,6 +613,8 @@ kn_layer_apply (const char *root, struct kn_reader *layer, const struct kn_layer
   if (ret > 0)
     c.head_len = 0;
   ret = 0;
+  const char *const *skip = opts->size >= offsetof (struct kn_layer_apply_opts, skip) + sizeof opts->skip
+                                ? opts->skip : NULL;
   c.a = archive_read_new ();
   /* Compression is detected from the bytes.  Only filters libarchive runs in
    * process: a hostile layer must not start external programs. */
@@ -617,6 +644,11 @@ kn_layer_apply (const char *root, struct kn_reader *layer, const struct kn_layer
         {
           ret = kn_error_make (err, KN_ECANCELED, 0, "layer %s: cancelled", c.name);
           goto out;
+        }
+      if (skip && skipped (skip, archive_entry_pathname (e)))
+        {
+          c.stats.skipped++;
+          continue;
         }
       if ((ret = apply_entry (&c, e, err)) < 0)
         goto out;

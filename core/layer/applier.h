@@ -21,9 +21,10 @@ struct kn_layer_apply_opts {
   int same_owner;                 /* -1: when running as root; 0: never chown; 1: always */
   int no_devices;                 /* 1: never create device nodes (skipped with a warning) */
   const struct kn_cancel *cancel; /* may be NULL */
+  const char *const *skip;        /* root-relative paths never written nor whited out (below them too): NULL-ended */
 };
 
-#define KN_LAYER_APPLY_OPTS_INIT { sizeof (struct kn_layer_apply_opts), NULL, -1, 0, NULL }
+#define KN_LAYER_APPLY_OPTS_INIT { sizeof (struct kn_layer_apply_opts), NULL, -1, 0, NULL, NULL }
 
 /* Counters of one application (may be ignored). */
 struct kn_layer_apply_stats {

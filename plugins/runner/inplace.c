@@ -6,7 +6,11 @@
  * reach.  Use it only inside a throw-away container made for one build (as
  * the Go kaniko executor does).  Processes the step leaves behind are killed
  * with its process group, but a daemon that calls setsid() escapes.
- * --mount is refused; --network=none needs CAP_SYS_ADMIN. */
+ * --mount is refused; --network=none needs CAP_SYS_ADMIN.
+ *
+ * With --runner=inplace the engine builds the stages on "/" too (wiping it
+ * between stages, core/build/inplace.c) and refuses to start outside a
+ * detected container unless --force is given. */
 #include "config.h"
 
 #include <kaniko/sys/runner.h>
