@@ -328,7 +328,7 @@ elif [ "$REFS" = buildkit ]; then
 else
   echo "time targets apply to the BuildKit ratios (buildah rows: information)"
 fi
-echo "MiB: ours and buildah = the largest process of the command (/usr/bin/time %M);"
+echo "MiB: ours and buildah: the largest single process of the command (/usr/bin/time %M)"
 case " $REFS " in *" buildkit "*)
   clis=
   for n in ra rb rcM rd; do
@@ -337,7 +337,7 @@ case " $REFS " in *" buildkit "*)
   done
   if [ "$BK_RESET" = yes ]; then hw="reset through /proc/PID/clear_refs before each build"
   else hw="NOT reset (clear_refs refused): the daemon's lifetime peak"; fi
-  echo "  buildkit = the daemon's: sum of VmHWM of dockerd + descendants alive after the build" \
+  echo "MiB buildkit: the daemon's, sum of VmHWM of dockerd + descendants alive after the build" \
     "(containerd; RUN's runc processes have exited and are not counted), $hw;" \
     "the docker CLI's own peak (MiB):$clis" ;;
 esac
