@@ -321,8 +321,8 @@ fi
 if has d; then rows "d COPY $((COPY / 1048576)) MiB context" d rd - 128; fi
 echo
 if [ "$TREF" = buildah ]; then
-  echo "time targets apply to the buildah ratios: BuildKit did not run" \
-    "(${BK_WHY:+absent, see above}${BK_WHY:-KN_BENCH_REF=$REFMODE})"
+  if [ -n "$BK_WHY" ]; then why="absent, see above"; else why="KN_BENCH_REF=$REFMODE"; fi
+  echo "time targets apply to the buildah ratios: BuildKit did not run ($why)"
 elif [ "$REFS" = buildkit ]; then
   echo "time targets apply to the BuildKit ratios"
 else
