@@ -280,8 +280,11 @@ fi
 printf 'FROM %s\nCOPY big/ /big/\n' "$BASE" > "$D/Dockerfile"
 sync
 
-echo "sizes: b $FILES files + $BIG bytes, modify $MODIFY; c $NEW new files in a root of $ROOTN;" \
-  "d $COPY bytes"
+sz=
+if has b; then sz="$sz; b $FILES files + $BIG bytes, modify $MODIFY"; fi
+if has c; then sz="$sz; c $NEW new files in a root of $ROOTN"; fi
+if has d; then sz="$sz; d $COPY bytes"; fi
+echo "cases:$CASES${sz:+sizes: ${sz#; }}"
 if has a; then ours a "$A";  refs ra "$A"; fi
 if has b; then ours b "$B";  refs rb "$B"; fi
 REPS=${KN_BENCH_REPS:-1}
