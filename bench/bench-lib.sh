@@ -6,7 +6,9 @@
 #                         NAME_t (wall seconds) and NAME_m (peak RSS, KiB;
 #                         the largest single process of the tree, from
 #                         /usr/bin/time -f %M, i.e. getrusage of children)
-#   row CASE OURS REF TIME_TARGET RSS_LIMIT_MIB [NOTE]
+#   header TITLE [ref]    the table title and column names (with "ref": a
+#                         column naming each row's reference, $ROW_REF)
+#   row CASE OURS REF TIME_TARGET RSS_LIMIT_MIB
 #                         one table line; TIME_TARGET is the largest allowed
 #                         ratio ours/ref ("1" = no slower, "0.25" = 4x
 #                         faster, "-" = none), RSS_LIMIT_MIB the peak RSS
@@ -76,10 +78,15 @@ measure() {
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
+# header TITLE [ref]: with a second argument, the table gets a "ref" column
+# after the case, which row fills from $ROW_REF ("-" when unset).
+HDR_REF=
 header() {
+  HDR_REF=${2:-}
   echo
   echo "## $1"
-  printf '%-40s %9s %9s %9s %9s %7s  %-16s %s\n' case "ours s" "ours MiB" "ref s" "ref MiB" ratio target result
+  if [ -n "$HDR_REF" ]; then printf '%-40s %-8s ' case ref; else printf '%-40s ' case; fi
+  printf '%9s %9s %9s %9s %7s  %-16s %s\n' "ours s" "ours MiB" "ref s" "ref MiB" ratio target result
 }
 
 # row CASE OURS REF TIME_TARGET RSS_LIMIT_MIB: OURS and REF are measure names
@@ -105,7 +112,8 @@ row() {
   if [ "$target" = - ]; then res=info
   elif [ $ok = 1 ]; then res=PASS; PASSES=$((PASSES + 1))
   else res=MISS; MISSES=$((MISSES + 1)); fi
-  printf '%-40s %9s %9s %9s %9s %7s  %-16s %s\n' "$c" "$ot" "$(mib "$om")" "$rt" "$rm" "$ratio" "$target" "$res"
+  if [ -n "$HDR_REF" ]; then printf '%-40s %-8s ' "$c" "${ROW_REF:--}"; else printf '%-40s ' "$c"; fi
+  printf '%9s %9s %9s %9s %7s  %-16s %s\n' "$ot" "$(mib "$om")" "$rt" "$rm" "$ratio" "$target" "$res"
 }
 
 # random_file PATH BYTES: incompressible content.
