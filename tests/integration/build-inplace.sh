@@ -93,6 +93,13 @@ kan --force --context "\$io/ctx1" --oci-layout-path "\$io/oci1" > "\$tmp/log1" 2
 [ "\$(cat "\$m/hello")" = hi ] || fail "RUN did not run on /"
 [ ! -e "\$m/etc/motd-test" ] || fail "/etc/motd-test not deleted"
 [ -e "\$m/etc/kn-probe" ] || fail "the first stage wiped /"
+# --snapshot-mode=overlay cannot snapshot "/": full, with a warning.
+rm -f "\$m/hello"
+kan --force --snapshot-mode=overlay --context "\$io/ctx1" --oci-layout-path "\$io/oci1o" > "\$tmp/log1o" 2>&1 \
+  || { cat "\$tmp/log1o"; fail "build 1 with --snapshot-mode=overlay"; }
+grep -q "snapshot-mode=overlay cannot snapshot / (--runner=inplace): using full" "\$tmp/log1o" \
+  || { cat "\$tmp/log1o"; fail "no overlay warning"; }
+[ "\$(cat "\$m/hello")" = hi ] || fail "overlay mode: RUN did not run on /"
 
 # Two stages, --cleanup.
 rc=0
@@ -131,7 +138,7 @@ umoci unpack --image "$io/oci2:latest" "$tmp/u2" > /dev/null 2>&1 || fail "umoci
 [ "$(cat "$tmp/u2/rootfs/artifact")" = art ] || fail "image 2: COPY --from stage 0"
 [ "$(cat "$tmp/u2/rootfs/seen")" = art ] || fail "image 2: the RUN of stage 1"
 [ ! -e "$tmp/u2/rootfs/stage0-only" ] || fail "image 2: holds stage 0's /stage0-only"
-for l in refused.log log1 log2; do
+for l in refused.log log1 log1o log2; do
   if [ -f "$tmp/$l" ] && grep -q "Sanitizer" "$tmp/$l"; then cat "$tmp/$l"; fail "sanitizer report in $l"; fi
 done
 echo "PASS: inplace builds"
