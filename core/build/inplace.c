@@ -84,7 +84,7 @@ push_abs (char ***v, const char *p)
 }
 
 char **
-kn_inplace_ignore_list (const struct kn_build_options *o, const char *const *keep, size_t n)
+kn_build_ignore_list (const struct kn_build_options *o)
 {
   char **v = NULL;
   kn_strv_push (&v, "proc");
@@ -98,6 +98,13 @@ kn_inplace_ignore_list (const struct kn_build_options *o, const char *const *kee
       if (p && *p)
         kn_strv_push (&v, p);
     }
+  return v;
+}
+
+char **
+kn_inplace_ignore_list (const struct kn_build_options *o, const char *const *keep, size_t n)
+{
+  char **v = kn_build_ignore_list (o);
   for (size_t i = 0; i < n; i++)
     push_abs (&v, keep[i]);
   FILE *f = fopen ("/proc/self/mountinfo", "re");

@@ -16,6 +16,11 @@
  * /proc/self/cgroup). */
 bool kn_inplace_in_container (void);
 
+/* Paths never snapshotted (root-relative, clean): what the runners mount
+ * (proc, sys, dev), var/run unless --ignore-var-run=false, and every
+ * --ignore-path.  A NULL-terminated vector the caller frees (kn_strv_free). */
+char **kn_build_ignore_list (const struct kn_build_options *o);
+
 /* The root-relative paths (no leading "/", malloc'd NULL-terminated vector)
  * that an in-place build of "/" never snapshots nor wipes: proc, sys, dev,
  * var/run (with --ignore-var-run), every --ignore-path, every mount point of

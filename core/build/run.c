@@ -17,29 +17,11 @@
 #include "core/build/run.h"
 #include "core/build/userdb.h"
 #include "core/image/json.h"
+#include "core/build/inplace.h"
 #include "core/layer/changeset.h"
 #include "core/util/cancel.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-/* Paths never snapshotted: what the runner mounts, and kaniko's defaults. */
-static char **
-ignore_list (const struct kn_build_options *o)
-{
-  char **v = NULL;
-  kn_strv_push (&v, "proc");
-  kn_strv_push (&v, "sys");
-  kn_strv_push (&v, "dev");
-  if (o->ignore_var_run)
-    kn_strv_push (&v, "var/run");
-  for (size_t i = 0; i < o->ignore_paths.n; i++)
-    {
-      kn_cleanup_free char *p = kn_layer_path_clean (o->ignore_paths.v[i]);
-      if (p && *p)
-        kn_strv_push (&v, p);
-    }
-  return v;
-}
 
 static int
 open_snapshot (struct kn_bctx *c, size_t i, struct kn_bstage_state *ss, struct kn_error **err)
@@ -55,7 +37,7 @@ open_snapshot (struct kn_bctx *c, size_t i, struct kn_bstage_state *ss, struct k
   kn_cleanup_free char *state = NULL;
   if ((ret = kn_kdir_subdir (c->kd, name, &state, err)) < 0)
     return ret;
-  kn_cleanup_strv char **ignore = c->inplace ? kn_bstage_inplace_ignore (c) : ignore_list (c->o);
+  kn_cleanup_strv char **ignore = c->inplace ? kn_bstage_inplace_ignore (c) : kn_build_ignore_list (c->o);
   struct kn_snapshot_params p = { 0 };
   p.size = sizeof p;
   p.root = ss->root;
