@@ -160,8 +160,12 @@ run (struct kn_bctx *c, struct kn_build_result *res, struct kn_error **err)
                           "container, run with --force if you are sure");
   /* The overlay snapshotter mounts an overlay over a private stage root and
      RUNs there; an inplace build's root is "/" itself. */
-  if (c->inplace && o->snapshot_mode && strcmp (o->snapshot_mode, "overlay") == 0)
-    kn_log (KN_LOG_WARN, "--snapshot-mode=overlay cannot snapshot / (--runner=inplace): using full");
+  c->snapshot_mode = o->snapshot_mode && *o->snapshot_mode ? o->snapshot_mode : "full";
+  if (c->inplace && strcmp (c->snapshot_mode, "overlay") == 0)
+    {
+      kn_log (KN_LOG_WARN, "--snapshot-mode=overlay cannot snapshot / (--runner=inplace): using full");
+      c->snapshot_mode = "full";
+    }
   c->copts = (struct kn_compress_opts) KN_COMPRESS_OPTS_INIT;
   c->copts.level = o->compression_level;
   if ((ret = reproducible_epoch (o, &c->epoch, err)) < 0)

@@ -26,9 +26,7 @@
 static int
 open_snapshot (struct kn_bctx *c, size_t i, struct kn_bstage_state *ss, struct kn_error **err)
 {
-  const char *mode = c->o->snapshot_mode && *c->o->snapshot_mode ? c->o->snapshot_mode : "full";
-  if (c->inplace && strcmp (mode, "overlay") == 0)
-    mode = "full"; /* warned about when the build starts */
+  const char *mode = c->snapshot_mode;
   const struct kn_snapshotter *snap = NULL;
   int ret = kn_plugins_find (c->plugins, KN_KIND_SNAPSHOTTER, mode, (const void **) &snap, err);
   if (ret < 0)

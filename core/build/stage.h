@@ -43,6 +43,7 @@ struct kn_bctx {
   bool *need_root;                    /* per stage: its root must hold the whole filesystem */
   bool *needed_later;                 /* per stage: COPY --from / RUN --mount from= of a later stage */
   bool inplace;                       /* --runner=inplace: the stages are built on "/" */
+  const char *snapshot_mode;          /* the snapshotter RUNs use (--snapshot-mode, default full) */
   bool wiped_once;                    /* inplace: a stage ran on "/" (the next one wipes it first) */
   struct kn_breg reg;
   const struct kn_compressor *comp;   /* --compression (NULL: none) */
